@@ -1,0 +1,6 @@
+module Functional.Tests.Main
+
+open Expecto
+
+[<EntryPoint>]
+let main argv = runTestsInAssemblyWithCLIArgs [] argv
