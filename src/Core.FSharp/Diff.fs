@@ -1,0 +1,188 @@
+namespace Functional
+
+open Functional.Ad
+open Functional.Ops
+open Functional.Raw
+
+/// Differentiation: every call takes a fresh perturbation tag, so calls nest freely in any order of
+/// forward and reverse mode without confusing perturbations. Intermediates are freed when the
+/// outermost call returns; only the results survive.
+module Diff =
+    let internal requireFloat (op: string) (x: Tensor) =
+        if not x.Dtype.IsFloatingPoint then
+            Errors.fail op $"the input has dtype {x.Dtype}, which carries no derivative" "Convert it first, e.g. Tensor.create(data, Float32) or x.ToDtype Float32."
+
+    let internal requireSameShape (op: string) (x: Tensor) (v: Tensor) =
+        if x.Shape <> v.Shape then
+            Errors.fail
+                op
+                $"the tangent/cotangent has shape {Errors.shapeText (Value.raw v.Value).shape} but the point has shape {Errors.shapeText (Value.raw x.Value).shape}"
+                "Pass a direction of the same shape as the input (or of the output, for a cotangent)."
+
+    /// Runs `body` in a memory scope, keeping the raw tensors of the result tensors.
+    let internal scoped (body: unit -> 'T) (results: 'T -> Tensor list) : 'T =
+        Memory.Scoped(body, fun r -> results r |> Seq.map (fun t -> (Value.raw t.Value)))
+
+    let internal wrap (v: Value) = Tensor v
+
+    let internal zerosLike (x: Tensor) = Tensor(Define.zerosLike (Value.stripAll x.Value))
+
+    /// (f x, J v): the value and the Jacobian-vector product (forward mode).
+    let jvp (f: Tensor -> Tensor) (x: Tensor) (v: Tensor) : Tensor * Tensor =
+        requireFloat "Diff.jvp" x
+        requireSameShape "Diff.jvp" x v
+
+        scoped
+            (fun () ->
+                let tag = Value.newTag ()
+                let y = f (Tensor(Value.forwardInput tag x.Value v.Value))
+
+                match y.Value with
+                | Fwd(p, t, tg) when tg = tag -> Tensor p, Tensor t
+                | _ -> y, zerosLike y)
+            (fun (a, b) -> [ a; b ])
+
+    /// Derivative of a function of a scalar: f'(x) (any output shape).
+    let diff (f: Tensor -> Tensor) (x: Tensor) : Tensor =
+        if x.NumElements <> 1 then
+            Errors.fail "Diff.diff" $"x has shape {Errors.shapeText (Value.raw x.Value).shape}; diff needs a scalar input" "Use Diff.jvp for a directional derivative or Diff.grad for a scalar function of a tensor."
+
+        snd (jvp f x (Tensor(Define.onesLike (Value.stripAll x.Value))))
+
+    /// The n-th derivative of a function of a scalar (n = 0 gives f x).
+    let rec diffn (n: int) (f: Tensor -> Tensor) (x: Tensor) : Tensor =
+        if n < 0 then Errors.fail "Diff.diffn" $"order {n} is negative" "Use an order >= 0."
+        elif n = 0 then f x
+        else diff (diffn (n - 1) f) x
+
+    let private reverse (op: string) (f: Tensor -> Tensor) (x: Tensor) =
+        requireFloat op x
+        let tag = Value.newTag ()
+        let input = Value.reverseInput tag x.Value
+
+        let leaf =
+            match input with
+            | Rev(_, n, _) -> n
+            | _ -> null
+
+        let y = f (Tensor input)
+        tag, leaf, y
+
+    let private pull (tag: int) (leaf: Node) (x: Tensor) (y: Tensor) (u: Tensor) =
+        match (Sweep.backward tag y.Value u.Value [| leaf |])[0] with
+        | ValueSome g -> Tensor g
+        | ValueNone -> zerosLike x
+
+    let private requireScalar (op: string) (y: Tensor) =
+        if y.NumElements <> 1 then
+            Errors.invalid
+                op
+                $"the function must return a scalar, but it returned shape {Errors.shapeText (Value.raw y.Value).shape}"
+                "Reduce the output (e.g. Tensor.sum) or use Diff.vjp / Diff.jacobian for non-scalar functions."
+
+    /// (f x, ∇f(x)) for a scalar-valued f (reverse mode).
+    let valueAndGrad (f: Tensor -> Tensor) (x: Tensor) : Tensor * Tensor =
+        scoped
+            (fun () ->
+                let tag, leaf, y = reverse "Diff.grad" f x
+                requireScalar "Diff.grad" y
+                let value = Tensor(Value.primalAt tag y.Value)
+                value, pull tag leaf x y (Tensor(Define.onesLike (Value.stripAll y.Value))))
+            (fun (a, b) -> [ a; b ])
+
+    /// ∇f(x) for a scalar-valued f (reverse mode).
+    let grad (f: Tensor -> Tensor) (x: Tensor) : Tensor = snd (valueAndGrad f x)
+
+    /// (f x, u -> Jᵀ u): the value and the pullback (reverse mode); the pullback may be called many times.
+    let vjp (f: Tensor -> Tensor) (x: Tensor) : Tensor * (Tensor -> Tensor) =
+        let tag, leaf, y = reverse "Diff.vjp" f x
+        let value = Tensor(Value.primalAt tag y.Value)
+
+        let pullback (u: Tensor) =
+            requireSameShape "Diff.vjp pullback" value u
+            scoped (fun () -> pull tag leaf x y u) (fun g -> [ g ])
+
+        value, pullback
+
+    let private basis (x: Tensor) (i: int) =
+        Tensor(Value.ofRaw (Create.basis (Value.shape x.Value) i x.Dtype x.Device))
+
+    let private flatten (t: Tensor) = Tensor(Shape.reshape [| -1L |] t.Value)
+
+    let private assemble (rows: Tensor list) (outer: int64[]) (inner: int64[]) =
+        let stacked = Shape.stack 0 (rows |> List.map (fun r -> (flatten r).Value) |> Array.ofList)
+        Tensor(Shape.reshape (Array.append outer inner) stacked)
+
+    /// The Jacobian by reverse mode (one pullback per output element): shape = output shape @ input shape.
+    let jacrev (f: Tensor -> Tensor) (x: Tensor) : Tensor =
+        scoped
+            (fun () ->
+                let y, pullback = vjp f x
+                let rows = [ for i in 0 .. y.NumElements - 1 -> pullback (basis y i) ]
+                assemble rows (Value.raw y.Value).shape (Value.raw x.Value).shape)
+            (fun j -> [ j ])
+
+    /// The Jacobian by forward mode (one JVP per input element): shape = output shape @ input shape.
+    let jacfwd (f: Tensor -> Tensor) (x: Tensor) : Tensor =
+        scoped
+            (fun () ->
+                let columns = [ for j in 0 .. x.NumElements - 1 -> jvp f x (basis x j) ]
+                let y = fst columns.Head
+                let byColumn = assemble (List.map snd columns) [| int64 x.NumElements |] (Value.raw y.Value).shape
+                // [n; out...] -> [out...; n] -> out @ in
+                let n = int64 x.NumElements
+                let m = int64 y.NumElements
+                let t = Shape.transpose 0 1 (Shape.reshape [| n; m |] byColumn.Value)
+                Tensor(Shape.reshape (Array.append (Value.raw y.Value).shape (Value.raw x.Value).shape) t))
+            (fun j -> [ j ])
+
+    /// The Jacobian of f: [m; n] for f: Rⁿ -> Rᵐ (in general output shape @ input shape); picks the
+    /// cheaper mode (forward when n <= m).
+    let jacobian (f: Tensor -> Tensor) (x: Tensor) : Tensor =
+        let m = (fst (jvp f x (zerosLike x))).NumElements
+        if x.NumElements <= m then jacfwd f x else jacrev f x
+
+    /// Hessian-vector product H v of a scalar f (forward-over-reverse).
+    let hvp (f: Tensor -> Tensor) (x: Tensor) (v: Tensor) : Tensor = snd (jvp (grad f) x v)
+
+    /// The Hessian of a scalar f: [n; n] (input shape @ input shape), by forward-over-reverse.
+    let hessian (f: Tensor -> Tensor) (x: Tensor) : Tensor = jacfwd (grad f) x
+
+    /// The Laplacian Σᵢ ∂²f/∂xᵢ² of a scalar f (trace of the Hessian, one HVP per element).
+    let laplacian (f: Tensor -> Tensor) (x: Tensor) : Tensor =
+        scoped
+            (fun () ->
+                let g = grad f
+
+                [ for i in 0 .. x.NumElements - 1 ->
+                      let e = basis x i
+                      Tensor(Reductions.sum (Arithmetic.mul (snd (jvp g x e)).Value e.Value)) ]
+                |> List.reduce (fun a b -> Tensor(Arithmetic.add a.Value b.Value)))
+            (fun l -> [ l ])
+
+    /// The divergence Σᵢ ∂fᵢ/∂xᵢ of a vector field f: Rⁿ -> Rⁿ (trace of the Jacobian).
+    let divergence (f: Tensor -> Tensor) (x: Tensor) : Tensor =
+        scoped
+            (fun () ->
+                [ for i in 0 .. x.NumElements - 1 ->
+                      let e = basis x i
+                      let _, col = jvp f x e
+                      Tensor(Reductions.sum (Arithmetic.mul (Shape.reshape ((Value.raw x.Value).shape) col.Value) e.Value)) ]
+                |> List.reduce (fun a b -> Tensor(Arithmetic.add a.Value b.Value)))
+            (fun d -> [ d ])
+
+    /// The curl ∇ × f of a vector field f: R³ -> R³.
+    let curl (f: Tensor -> Tensor) (x: Tensor) : Tensor =
+        if x.Shape <> [| 3 |] then
+            Errors.fail "Diff.curl" $"x has shape {Errors.shapeText (Value.raw x.Value).shape}" "curl is defined for f: R^3 -> R^3; pass a vector of 3 elements."
+
+        scoped
+            (fun () ->
+                let j = jacfwd f x
+                let at r c = Shape.select 0 (int64 c) (Shape.select 0 (int64 r) j.Value)
+                let d (r: int) (c: int) (r2: int) (c2: int) = Arithmetic.sub (at r c) (at r2 c2)
+                Tensor(Shape.stack 0 [| d 2 1 1 2; d 0 2 2 0; d 1 0 0 1 |]))
+            (fun c -> [ c ])
+
+    /// The same value with every derivative removed (a constant for all enclosing calls).
+    let stopGradient (x: Tensor) : Tensor = Tensor(Value.stripAll x.Value)

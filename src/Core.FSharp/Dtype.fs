@@ -1,0 +1,62 @@
+namespace Functional
+
+open TorchSharp
+
+/// Element type of a tensor. Float32 is the default.
+type Dtype =
+    | Float32
+    | Float64
+    | Int32
+    | Int64
+    | Bool
+
+    /// True for Float32 and Float64, the dtypes that carry derivatives.
+    member d.IsFloatingPoint =
+        match d with
+        | Float32
+        | Float64 -> true
+        | _ -> false
+
+    /// Size of one element in bytes.
+    member d.ElementSize =
+        match d with
+        | Float32
+        | Int32 -> 4
+        | Float64
+        | Int64 -> 8
+        | Bool -> 1
+
+/// Where a tensor lives. CPU is the default; CUDA devices are numbered from 0.
+type Device =
+    | CPU
+    | CUDA of index: int
+
+/// Conversions between Functional's and TorchSharp's dtypes and devices.
+module internal Convert =
+    let toScalarType (d: Dtype) =
+        match d with
+        | Float32 -> torch.ScalarType.Float32
+        | Float64 -> torch.ScalarType.Float64
+        | Int32 -> torch.ScalarType.Int32
+        | Int64 -> torch.ScalarType.Int64
+        | Bool -> torch.ScalarType.Bool
+
+    let ofScalarType (s: torch.ScalarType) =
+        match s with
+        | torch.ScalarType.Float32 -> Float32
+        | torch.ScalarType.Float64 -> Float64
+        | torch.ScalarType.Int32 -> Int32
+        | torch.ScalarType.Int64 -> Int64
+        | torch.ScalarType.Bool -> Bool
+        | other -> invalidOp $"Functional does not support the libtorch dtype {other}."
+
+    let toTorchDevice (d: Device) =
+        match d with
+        | CPU -> torch.CPU
+        | CUDA i -> torch.device (DeviceType.CUDA, i)
+
+    let ofTorchDevice (d: torch.Device) =
+        match d.``type`` with
+        | DeviceType.CPU -> CPU
+        | DeviceType.CUDA -> CUDA d.index
+        | other -> invalidOp $"Functional does not support the libtorch device type {other}."

@@ -1,0 +1,82 @@
+/// Elementwise functions of one tensor, each with its derivative rules.
+module internal Functional.Ops.Elementwise
+
+open Functional.Ad
+open Functional.Ops.Define
+open Functional.Ops.Arithmetic
+
+/// Applies a rule whose derivative is `t * d(x, y)` in both modes.
+let private smooth name forward (d: Value -> Value -> Value) (x: Value) =
+    unary name forward (fun x y t -> mul t (d x y)) (fun x y g -> mul g (d x y)) x
+
+/// e^x.
+let exp (x: Value) = smooth "exp" (fun r -> r.exp ()) (fun _ y -> y) x
+
+/// Natural logarithm.
+let log (x: Value) =
+    unary "log" (fun r -> r.log ()) (fun x _ t -> div t x) (fun x _ g -> div g x) x
+
+/// tanh x; derivative 1 - tanh² x.
+let tanh (x: Value) =
+    smooth "tanh" (fun r -> r.tanh ()) (fun _ y -> rsubScalar 1.0 (mul y y)) x
+
+/// Logistic sigmoid 1 / (1 + e^-x); derivative y (1 - y).
+let sigmoid (x: Value) =
+    smooth "sigmoid" (fun r -> r.sigmoid ()) (fun _ y -> mul y (rsubScalar 1.0 y)) x
+
+/// sin x.
+let rec sin (x: Value) = smooth "sin" (fun r -> r.sin ()) (fun x _ -> cos x) x
+
+/// cos x.
+and cos (x: Value) =
+    smooth "cos" (fun r -> r.cos ()) (fun x _ -> neg (sin x)) x
+
+/// Square root; derivative 1 / (2 sqrt x).
+let sqrt (x: Value) =
+    smooth "sqrt" (fun r -> r.sqrt ()) (fun _ y -> rdivScalar 0.5 y) x
+
+/// The 0/1 mask x > 0 in x's dtype (no derivative).
+let positiveMask (x: Value) =
+    constant "positiveMask" (fun r -> r[0].gt(scalar 0.0).to_type r[0].dtype) [| x |]
+
+/// max(x, 0); derivative 1 where x > 0.
+let relu (x: Value) =
+    smooth "relu" (fun r -> r.relu ()) (fun x _ -> positiveMask x) x
+
+/// Selects `a` where `cond` (a Bool tensor, no derivative) holds and `b` elsewhere, with broadcasting.
+let rec where (cond: Value) (a: Value) (b: Value) : Value =
+    let c = Value.raw cond
+
+    binary
+        "where"
+        (fun x y -> torch_where c x y)
+        (fun _ _ y i t ->
+            let z = zerosLike t
+            if i = 0 then broadcastTo (Value.shape y) (where cond t z) else broadcastTo (Value.shape y) (where cond z t))
+        (fun a b _ g i ->
+            let z = zerosLike g
+            if i = 0 then sumToShape (Value.shape a) (where cond g z) else sumToShape (Value.shape b) (where cond z g))
+        a
+        b
+
+/// a ** b elementwise with broadcasting; the derivative in b uses log a, taken as 0 where a = 0.
+let rec pow (a: Value) (b: Value) : Value =
+    let logSafe (a: Value) =
+        let positive = constant "pow" (fun r -> r[0].gt (scalar 0.0)) [| a |]
+        where positive (log (where positive a (onesLike a))) (zerosLike a)
+
+    binary
+        "pow"
+        (fun x y -> x.pow y)
+        (fun a b y i t ->
+            if i = 0 then
+                mul t (mul b (pow a (addScalar -1.0 b)))
+            else
+                mul t (mul y (logSafe a)))
+        (fun a b y g i ->
+            if i = 0 then
+                sumToShape (Value.shape a) (mul g (mul b (pow a (addScalar -1.0 b))))
+            else
+                sumToShape (Value.shape b) (mul g (mul y (logSafe a))))
+        a
+        b
