@@ -3,8 +3,20 @@ module Functional.Models.Program
 
 open Functional
 
+let private usage () =
+    printfn "usage: Functional.Models [command]"
+    printfn "  (no command)   print the library version and a derivative"
+    1
+
 [<EntryPoint>]
-let main _argv =
+let main argv =
     Library.ensureNative ()
-    printfn $"Functional {Library.version}: native backend loaded."
-    0
+
+    match List.ofArray argv with
+    | [] ->
+        printfn $"Functional {Library.version}: native backend loaded."
+        let x = Tensor.scalar 0.5
+        let d = Diff.diff (fun x -> Tensor.sin x * x) x
+        printfn $"d/dx [x sin x] at x = 0.5: {d.ToDouble():F6} (expected sin 0.5 + 0.5 cos 0.5 = {sin 0.5 + 0.5 * cos 0.5:F6})"
+        0
+    | _ -> usage ()
