@@ -132,8 +132,26 @@ let private check
             $"padding {Errors.shapeText padding} is more than half the kernel size {Errors.shapeText kernel}"
             "Padding must be at most kernel size / 2 in every dimension (as in PyTorch)."
 
-    outputSizes op (spatial (Value.shape x)) kernel stride padding dilation ceilMode
-    |> ignore
+    let size = spatial (Value.shape x)
+    let outputs = outputSizes op size kernel stride padding dilation ceilMode
+
+    // With dilation a window can fall entirely on padding (PyTorch then returns -∞ and a bad index);
+    // without it, padding <= kernel / 2 keeps an input element in every window.
+    for i in 0 .. nd - 1 do
+        let coversInput (o: int64) =
+            let start = o * stride[i] - padding[i]
+            Seq.exists (fun j -> let e = start + j * dilation[i] in e >= 0L && e < size[i]) (seq { 0L .. kernel[i] - 1L })
+
+        let uncovered =
+            if dilation[i] = 1L then None else Seq.tryFind (not << coversInput) (seq { 0L .. outputs[i] - 1L })
+
+        match uncovered with
+        | Some o ->
+            Errors.fail
+                op
+                $"output window {o} along spatial dimension {i} covers only padding (input size {Errors.shapeText size}, kernel {Errors.shapeText kernel}, stride {Errors.shapeText stride}, padding {Errors.shapeText padding}, dilation {Errors.shapeText dilation})"
+                "Use less padding or a smaller dilation."
+        | None -> ()
 
     let two (a: int64[]) (one: int64) = if nd = 1 then [| one; a[0] |] else a
 
