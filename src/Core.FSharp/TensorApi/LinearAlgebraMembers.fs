@@ -7,7 +7,8 @@ open Functional.Ops
 module LinearAlgebraMembers =
     type Tensor with
         /// Matrix product with broadcasting batch dimensions: [.., n, k] x [.., k, m] -> [.., n, m].
-        static member matmul(a: Tensor, b: Tensor) = Tensor(LinearAlgebra.matmul a.Value b.Value)
+        static member matmul(a: Tensor, b: Tensor) =
+            Tensor(LinearAlgebra.matmul a.Value b.Value)
 
         /// Matrix product.
         member a.Matmul(b: Tensor) = Tensor.matmul (a, b)

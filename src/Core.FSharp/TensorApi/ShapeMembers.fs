@@ -12,7 +12,8 @@ module ShapeMembers =
             Tensor(Shape.reshape (shape |> Seq.map int64 |> Array.ofSeq) x.Value)
 
         /// Swaps two dimensions.
-        static member transpose(x: Tensor, dim0: int, dim1: int) = Tensor(Shape.transpose dim0 dim1 x.Value)
+        static member transpose(x: Tensor, dim0: int, dim1: int) =
+            Tensor(Shape.transpose dim0 dim1 x.Value)
 
         /// Stacks same-shaped tensors along a new dimension.
         static member stack(xs: Tensor seq, ?dim: int) =
@@ -26,7 +27,10 @@ module ShapeMembers =
             let i = if index < 0 then int64 index + n else int64 index
 
             if i < 0L || i >= n then
-                Errors.fail "select" $"index {index} is out of range for dimension {dim} of size {n}" "Use an index in [-size, size - 1]."
+                Errors.fail
+                    "select"
+                    $"index {index} is out of range for dimension {dim} of size {n}"
+                    "Use an index in [-size, size - 1]."
 
             Tensor(Shape.select d i x.Value)
 
