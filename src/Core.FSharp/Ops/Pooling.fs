@@ -140,10 +140,16 @@ let private check
     for i in 0 .. nd - 1 do
         let coversInput (o: int64) =
             let start = o * stride[i] - padding[i]
-            Seq.exists (fun j -> let e = start + j * dilation[i] in e >= 0L && e < size[i]) (seq { 0L .. kernel[i] - 1L })
+
+            Seq.exists
+                (fun j -> let e = start + j * dilation[i] in e >= 0L && e < size[i])
+                (seq { 0L .. kernel[i] - 1L })
 
         let uncovered =
-            if dilation[i] = 1L then None else Seq.tryFind (not << coversInput) (seq { 0L .. outputs[i] - 1L })
+            if dilation[i] = 1L then
+                None
+            else
+                Seq.tryFind (not << coversInput) (seq { 0L .. outputs[i] - 1L })
 
         match uncovered with
         | Some o ->
