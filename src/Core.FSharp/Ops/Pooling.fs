@@ -183,7 +183,7 @@ let maxPool
     : Value =
     let spec = check op nd x kernel stride padding dilation ceilMode
     let rank = nd + 2
-    let index = ref null
+    let indexCell = ref null
 
     let pooled =
         guarded
@@ -199,16 +199,18 @@ let maxPool
                         spec.CeilMode
                     )
 
-                index.Value <- Memory.TrackIfTopLevel(unlift rank i)
+                indexCell.Value <- Memory.TrackIfTopLevel(unlift rank i)
                 unlift rank y)
             [| Value.raw x |]
+
+    let index: Raw = indexCell.Value
 
     // The forward is the pooled tensor computed with the indices (the op runs once, on Value.raw x).
     unary
         op
         (fun _ -> pooled)
-        (fun _ _ t -> gatherAt index.Value t)
-        (fun x _ g -> scatterAt index.Value (Value.shape x) g)
+        (fun _ _ t -> gatherAt index t)
+        (fun x _ g -> scatterAt index (Value.shape x) g)
         x
 
 /// Average pooling of x: (N, C, *S) over `nd` spatial dimensions; with `countIncludePad` the padded
