@@ -7,8 +7,9 @@ open Functional
 open Functional.Ad
 open Functional.Ops.Define
 
-/// The raw Int64 form of `indices` (Int64 or Int32), every entry checked to lie in [0, size).
-let private checkedIndices (op: string) (where: string) (size: int64) (indices: Value) : Raw =
+/// The raw Int64 form of `indices` (Int64 or Int32), every entry checked to index dimension `d` of `shape`.
+let private checkedIndices (op: string) (shape: int64[]) (d: int) (indices: Value) : Raw =
+    let size = shape[d]
     let r = Value.raw indices
 
     let r =
@@ -16,7 +17,7 @@ let private checkedIndices (op: string) (where: string) (size: int64) (indices: 
         | torch.ScalarType.Int64 -> r
         | torch.ScalarType.Int32 -> Value.raw (Value.ofRaw (r.to_type torch.ScalarType.Int64))
         | other ->
-            Errors.fail op $"the indices have dtype {other}" "Use an Int64 (or Int32) tensor of indices, e.g. Tensor.create([| 0L; 2L |])."
+            Errors.fail op $"the indices have dtype {other}" "Use an Int64 (or Int32) tensor of indices, e.g. Tensor.create([| 0; 2 |], Int64)."
 
     if r.NumberOfElements > 0L then
         use lo = r.min ()
@@ -26,7 +27,7 @@ let private checkedIndices (op: string) (where: string) (size: int64) (indices: 
         if lo < 0L || hi >= size then
             Errors.fail
                 op
-                $"index {(if lo < 0L then lo else hi)} is out of range for {where} of size {size}"
+                $"index {(if lo < 0L then lo else hi)} is out of range for dimension {d} (size {size}) of a tensor of shape {Errors.shapeText shape}"
                 $"Indices must lie in [0, {size - 1L}]."
 
     r
@@ -59,7 +60,7 @@ let indexSelect (dim: int) (indices: Value) (x: Value) : Value =
     let shape = Value.shape x
     let d = Shape.dimIndex "indexSelect" shape.Length dim
     requireVector "indexSelect" indices
-    let idx = checkedIndices "indexSelect" $"dimension {dim} of shape {Errors.shapeText shape}" shape[d] indices
+    let idx = checkedIndices "indexSelect" shape d indices
     indexSelectRaw d idx x
 
 /// x with src's slices added at `indices` along `dim`: result[.., indices[k], ..] += src[.., k, ..].
@@ -77,7 +78,7 @@ let indexAdd (dim: int) (indices: Value) (src: Value) (x: Value) : Value =
             $"src has shape {Errors.shapeText s} but adding {count} slices along dimension {dim} of a tensor of shape {Errors.shapeText shape} needs {Errors.shapeText expected}"
             "src must match x except along dim, where its size is the number of indices."
 
-    let idx = checkedIndices "indexAdd" $"dimension {dim} of shape {Errors.shapeText shape}" shape[d] indices
+    let idx = checkedIndices "indexAdd" shape d indices
     indexAddRaw d idx x src
 
 /// Rows of x picked by an integer tensor of any shape along the first dimension: result shape is
@@ -129,7 +130,7 @@ let gather (dim: int) (indices: Value) (x: Value) : Value =
     let shape = Value.shape x
     let d = Shape.dimIndex "gather" shape.Length dim
     requireWithin "gather" "x" (Value.shape indices) shape d
-    let idx = checkedIndices "gather" $"dimension {dim} of shape {Errors.shapeText shape}" shape[d] indices
+    let idx = checkedIndices "gather" shape d indices
     gatherRaw d idx x
 
 /// x with src added at positions given along `dim` by `indices`: result[i][indices[i][j]] += src[i][j] for
@@ -141,6 +142,6 @@ let scatterAdd (dim: int) (indices: Value) (src: Value) (x: Value) : Value =
     let srcShape = Value.shape src
     requireWithin "scatterAdd" "x" s shape d
     requireWithin "scatterAdd" "src" s srcShape -1
-    let idx = checkedIndices "scatterAdd" $"dimension {dim} of shape {Errors.shapeText shape}" shape[d] indices
+    let idx = checkedIndices "scatterAdd" shape d indices
     let used = Slicing.crop (Array.zeroCreate s.Length) (Array.map2 (-) srcShape s) src
     scatterAddRaw d idx x used

@@ -165,7 +165,10 @@ let rec inverse (a: Value) : Value =
     unary
         "inverse"
         (fun r ->
-            let struct (y, info) = torch.linalg.inv_ex (r, false)
+            // TorchSharp 0.107's linalg.inv_ex returns a Cholesky factor, so solve A Y = I instead.
+            let n = r.shape[r.shape.Length - 1]
+            use eye = torch.eye (n, n, r.dtype, r.device)
+            let struct (y, info) = torch.linalg.solve_ex (r, eye.expand r.shape, true, false)
             requireInvertible "inverse" [ r ] info y
             y)
         (fun _ y t -> neg (matmul y (matmul t y)))
