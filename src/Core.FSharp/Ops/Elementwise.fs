@@ -10,7 +10,8 @@ let private smooth name forward (d: Value -> Value -> Value) (x: Value) =
     unary name forward (fun x y t -> mul t (d x y)) (fun x y g -> mul g (d x y)) x
 
 /// e^x.
-let exp (x: Value) = smooth "exp" (fun r -> r.exp ()) (fun _ y -> y) x
+let exp (x: Value) =
+    smooth "exp" (fun r -> r.exp ()) (fun _ y -> y) x
 
 /// Natural logarithm.
 let log (x: Value) =
@@ -25,7 +26,8 @@ let sigmoid (x: Value) =
     smooth "sigmoid" (fun r -> r.sigmoid ()) (fun _ y -> mul y (rsubScalar 1.0 y)) x
 
 /// sin x.
-let rec sin (x: Value) = smooth "sin" (fun r -> r.sin ()) (fun x _ -> cos x) x
+let rec sin (x: Value) =
+    smooth "sin" (fun r -> r.sin ()) (fun x _ -> cos x) x
 
 /// cos x.
 and cos (x: Value) =
@@ -52,17 +54,25 @@ let rec where (cond: Value) (a: Value) (b: Value) : Value =
         (fun x y -> torch_where c x y)
         (fun _ _ y i t ->
             let z = zerosLike t
-            if i = 0 then broadcastTo (Value.shape y) (where cond t z) else broadcastTo (Value.shape y) (where cond z t))
+
+            if i = 0 then
+                broadcastTo (Value.shape y) (where cond t z)
+            else
+                broadcastTo (Value.shape y) (where cond z t))
         (fun a b _ g i ->
             let z = zerosLike g
-            if i = 0 then sumToShape (Value.shape a) (where cond g z) else sumToShape (Value.shape b) (where cond z g))
+
+            if i = 0 then
+                sumToShape (Value.shape a) (where cond g z)
+            else
+                sumToShape (Value.shape b) (where cond z g))
         a
         b
 
 /// a ** b elementwise with broadcasting; the derivative in b uses log a, taken as 0 where a = 0.
 let rec pow (a: Value) (b: Value) : Value =
     let logSafe (a: Value) =
-        let positive = constant "pow" (fun r -> r[0].gt (scalar 0.0)) [| a |]
+        let positive = constant "pow" (fun r -> r[0].gt(scalar 0.0)) [| a |]
         where positive (log (where positive a (onesLike a))) (zerosLike a)
 
     binary

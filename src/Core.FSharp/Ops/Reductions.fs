@@ -11,18 +11,16 @@ let normalizeDim (op: string) (rank: int) (dim: int) : int =
     let d = if dim < 0 then dim + rank else dim
 
     if d < 0 || d >= max rank 1 then
-        Errors.fail op $"dimension {dim} is out of range for a tensor of rank {rank}" $"Use a dimension in [{-rank}, {rank - 1}]."
+        Errors.fail
+            op
+            $"dimension {dim} is out of range for a tensor of rank {rank}"
+            $"Use a dimension in [{-rank}, {rank - 1}]."
 
     d
 
 /// Sum of all elements (a scalar tensor).
 let rec sum (x: Value) : Value =
-    unary
-        "sum"
-        (fun r -> r.sum ())
-        (fun _ _ t -> sum t)
-        (fun x _ g -> broadcastTo (Value.shape x) g)
-        x
+    unary "sum" (fun r -> r.sum ()) (fun _ _ t -> sum t) (fun x _ g -> broadcastTo (Value.shape x) g) x
 
 /// Sum along `dim`, keeping it as size 1 if `keepDim`.
 let rec sumDim (dim: int) (keepDim: bool) (x: Value) : Value =
@@ -30,7 +28,9 @@ let rec sumDim (dim: int) (keepDim: bool) (x: Value) : Value =
     let d = normalizeDim "sum" shape.Length dim
 
     let kept = shape |> Array.mapi (fun i n -> if i = d then 1L else n)
-    let restore (g: Value) = if keepDim then g else Shape.reshape kept g
+
+    let restore (g: Value) =
+        if keepDim then g else Shape.reshape kept g
 
     unary
         "sum"

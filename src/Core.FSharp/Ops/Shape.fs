@@ -41,7 +41,11 @@ let rec reshape (shape: int64[]) (x: Value) : Value =
         else
             shape
 
-    if inferred > 1 || Array.fold (*) 1L target <> n || Array.exists (fun d -> d < 0L) target then
+    if
+        inferred > 1
+        || Array.fold (*) 1L target <> n
+        || Array.exists (fun d -> d < 0L) target
+    then
         Errors.fail
             "reshape"
             $"cannot reshape a tensor of shape {Errors.shapeText from} ({n} elements) to {Errors.shapeText shape}"
@@ -64,7 +68,10 @@ let rec transpose (d0: int) (d1: int) (x: Value) : Value =
     let a, b = norm d0, norm d1
 
     if a < 0 || a >= rank || b < 0 || b >= rank then
-        Errors.fail "transpose" $"dimensions {d0} and {d1} are out of range for rank {rank}" "Use dimensions within the tensor's rank."
+        Errors.fail
+            "transpose"
+            $"dimensions {d0} and {d1} are out of range for rank {rank}"
+            "Use dimensions within the tensor's rank."
 
     if a = b then
         x
@@ -122,10 +129,12 @@ let rec stack (dim: int) (xs: Value[]) : Value =
             Forward = guarded "stack" (fun r -> TorchSharp.torch.stack (r, int64 dim))
             Jvp =
                 fun p _ ts ->
-                    stack dim (Array.init p.Length (fun i ->
-                        match ts[i] with
-                        | ValueSome t -> t
-                        | ValueNone -> zerosLike p[i]))
+                    stack
+                        dim
+                        (Array.init p.Length (fun i ->
+                            match ts[i] with
+                            | ValueSome t -> t
+                            | ValueNone -> zerosLike p[i]))
             Vjp = fun _ _ g i -> select dim (int64 i) g
         }
         xs

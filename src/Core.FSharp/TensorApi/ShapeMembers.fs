@@ -25,7 +25,8 @@ module ShapeMembers =
         static member unsqueeze(x: Tensor, dim: int) = Tensor(Shape.unsqueeze dim x.Value)
 
         /// Swaps two dimensions.
-        static member transpose(x: Tensor, dim0: int, dim1: int) = Tensor(Shape.transpose dim0 dim1 x.Value)
+        static member transpose(x: Tensor, dim0: int, dim1: int) =
+            Tensor(Shape.transpose dim0 dim1 x.Value)
 
         /// Reorders the dimensions: result dimension i is x's dimension dims[i].
         static member permute(x: Tensor, dims: int seq) = Tensor(Shape.permute (Array.ofSeq dims) x.Value)
@@ -74,7 +75,10 @@ module ShapeMembers =
             let i = if index < 0 then int64 index + n else int64 index
 
             if i < 0L || i >= n then
-                Errors.fail "select" $"index {index} is out of range for dimension {dim} of size {n}" "Use an index in [-size, size - 1]."
+                Errors.fail
+                    "select"
+                    $"index {index} is out of range for dimension {dim} of size {n}"
+                    "Use an index in [-size, size - 1]."
 
             Tensor(Shape.select d i x.Value)
 

@@ -1,6 +1,7 @@
 module Functional.Tests.Ops.IndexingTests
 
 open Expecto
+open FsCheck
 open FsCheck.FSharp
 open Microsoft.FSharp.Core.Operators.OperatorIntrinsics
 open Functional
@@ -31,8 +32,10 @@ let private expectValues (got: Tensor) (shape: int list) (values: float list) (w
     Expect.sequenceEqual got.Shape shape $"{what}: shape"
     Expect.sequenceEqual (got.ToArray<float>()) values $"{what}: values"
 
-let private property name (gen: Gen<'a>) (check: 'a -> unit) =
+let private propertyWith config name (gen: Gen<'a>) (check: 'a -> unit) =
     testPropertyWithConfig config name (Prop.forAll (Arb.fromGen gen) check)
+
+let private property name gen check = propertyWith config name gen check
 
 /// One dimension of a 2-D slice: a fixed index or a range with optional (possibly out-of-range) bounds.
 type private Spec =
@@ -90,7 +93,8 @@ let private slicing =
                 Expect.sequenceEqual y.[*, 1.., 0, *].Shape [ 2; 2; 2 ] "x.[*, 1.., 0, *]"
             }
 
-            property
+            propertyWith
+                { config with maxTest = 40 }
                 "2-D slices agree with F# array slicing"
                 (gen {
                     let! rows = Gen.choose (1, 4)

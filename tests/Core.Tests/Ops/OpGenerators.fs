@@ -3,11 +3,12 @@
 module Functional.Tests.Ops.OpGenerators
 
 open Expecto
+open FsCheck
 open FsCheck.FSharp
 open Functional
 
 /// Few cases per property: each case runs a second-order gradient check.
-let config = { FsCheckConfig.defaultConfig with maxTest = 6 }
+let config = { FsCheckConfig.defaultConfig with maxTest = 10 }
 
 /// A dimension size; 1 is drawn often so broadcasting and squeezing paths are exercised.
 let dimSize = Gen.elements [ 1; 1; 2; 3 ]

@@ -1,6 +1,7 @@
 module Functional.Tests.Ops.ShapeTests
 
 open Expecto
+open FsCheck
 open FsCheck.FSharp
 open Functional
 open Functional.Tests
@@ -18,9 +19,9 @@ let private resolve (c: TorchFixture.FixtureCase) : Tensor[] -> Tensor =
     | "expand"
     | "expandKeep" -> fun a -> Tensor.expand (cube a[0], c.Ints "shape")
     | "cat" -> fun a -> Tensor.cat ([ cube a[0]; a[1]; a[2] * a[1].[0..0, *] ], c.Int "dim")
-    | "split" -> fun a -> cube (Tensor.split (a[0], c.Ints "sizes", c.Int "dim")[c.Int "piece"])
-    | "splitEvery" -> fun a -> cube (Tensor.split (a[0], c.Int "size", c.Int "dim")[c.Int "piece"])
-    | "chunk" -> fun a -> cube (Tensor.chunk (a[0], c.Int "chunks", c.Int "dim")[c.Int "piece"])
+    | "split" -> fun a -> (Tensor.split (a[0], c.Ints "sizes", c.Int "dim")).[c.Int "piece"] |> cube
+    | "splitEvery" -> fun a -> (Tensor.split (a[0], c.Int "size", c.Int "dim")).[c.Int "piece"] |> cube
+    | "chunk" -> fun a -> (Tensor.chunk (a[0], c.Int "chunks", c.Int "dim")).[c.Int "piece"] |> cube
     | "pad"
     | "padCrop" -> fun a -> Tensor.pad (cube a[0], c.Ints "pads", c.Float "value")
     | "flip" -> fun a -> Tensor.flip (cube a[0], c.Ints "dims")
