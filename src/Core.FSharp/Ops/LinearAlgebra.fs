@@ -130,6 +130,13 @@ let rec private solveMatrix (a: Value) (b: Value) : Value =
     binary
         "solve"
         (fun a b ->
+            // Give B at least A's rank so libtorch never reads [.., n] as a batch of vectors.
+            let b =
+                if b.shape.Length < a.shape.Length then
+                    b.reshape (Array.append (Array.create (a.shape.Length - b.shape.Length) 1L) b.shape)
+                else
+                    b
+
             let struct (x, info) = torch.linalg.solve_ex (a, b, true, false)
             requireInvertible "solve" [ a; b ] info x
             x)
