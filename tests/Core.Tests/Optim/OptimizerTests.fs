@@ -92,6 +92,38 @@ let tests =
                         0.01
                 ]
 
+            test "gradient w.r.t. the initial params through 3 Adam steps matches finite differences" {
+                let init, loss = problem "mlp"
+                let opt = Optim.adam 0.05
+
+                let afterTraining (p0: Params) =
+                    let mutable p = p0
+                    let mutable s = opt.Init p0
+
+                    for _ in 1..3 do
+                        let p', s' = Optimizer.step opt (DiffParams.grad loss p) s p
+                        p <- p'
+                        s <- s'
+
+                    loss p
+
+                let g = DiffParams.grad afterTraining init
+
+                let v =
+                    Params.unflatten
+                        init
+                        (Tensor.create ([ for i in 1 .. Params.count init -> cos (float i) ], Float64))
+
+                let h = 1e-6
+
+                let central =
+                    ((afterTraining (init + h * v)).ToDouble()
+                     - (afterTraining (init - h * v)).ToDouble())
+                    / (2.0 * h)
+
+                expectRelative 1e-6 [| (Params.dot g v).ToDouble() |] [| central |] "directional derivative"
+            }
+
             test "applyUpdates adds the updates and step equals update + applyUpdates" {
                 let init, loss = problem "quadratic"
                 let opt = Optim.adam 0.1
