@@ -17,6 +17,9 @@ let main argv =
         printfn $"Functional {Library.version}: native backend loaded."
         let x = Tensor.scalar 0.5
         let d = Diff.diff (fun x -> Tensor.sin x * x) x
-        printfn $"d/dx [x sin x] at x = 0.5: {d.ToDouble():F6} (expected sin 0.5 + 0.5 cos 0.5 = {sin 0.5 + 0.5 * cos 0.5:F6})"
+
+        printfn
+            $"d/dx [x sin x] at x = 0.5: {d.ToDouble():F6} (expected sin 0.5 + 0.5 cos 0.5 = {sin 0.5 + 0.5 * cos 0.5:F6})"
+
         0
     | _ -> usage ()
