@@ -29,7 +29,10 @@ module Batch =
 
     let private sizeOf (op: string) (sampleShape: int[]) =
         if sampleShape |> Array.exists (fun d -> d <= 0) then
-            Errors.fail op $"sample shape {sampleShape} has a dimension <= 0" "Give the shape of one sample, e.g. [| 1; 28; 28 |]."
+            Errors.fail
+                op
+                $"sample shape {sampleShape} has a dimension <= 0"
+                "Give the shape of one sample, e.g. [| 1; 28; 28 |]."
 
         Array.fold (*) 1 sampleShape
 
@@ -37,7 +40,7 @@ module Batch =
     /// of shape [n; sampleShape...].
     let features (sampleShape: int[]) (rows: float32[][]) : Tensor =
         let size = sizeOf "Batch.features" sampleShape
-        let data = Array.zeroCreate<float32> (rows.Length * size)
+        let data = Array.zeroCreate<float32>(rows.Length * size)
 
         rows
         |> Array.iteri (fun i r ->

@@ -6,7 +6,8 @@ open System.IO
 open System.Security.Cryptography
 open System.Text
 
-let private hex (bytes: byte[]) = Convert.ToHexString(bytes).ToLowerInvariant()
+let private hex (bytes: byte[]) =
+    Convert.ToHexString(bytes).ToLowerInvariant()
 
 /// Lower-case hex SHA-256 of a file.
 let ofFile (path: string) : string =

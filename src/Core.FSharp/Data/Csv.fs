@@ -80,8 +80,15 @@ type CsvTable =
         let c = t.Column name
 
         if c.Kind <> Numeric then
-            let example = c.Texts |> Array.find (fun s -> s <> "" && fst (Double.TryParse(s, CultureInfo.InvariantCulture)) |> not)
-            Errors.fail "CsvTable.Numbers" $"column '{name}' holds text (e.g. '{example}'), not numbers" "Use .Column(name).Texts."
+            let example =
+                c.Texts
+                |> Array.find (fun s ->
+                    s <> "" && fst (Double.TryParse(s, CultureInfo.InvariantCulture)) |> not)
+
+            Errors.fail
+                "CsvTable.Numbers"
+                $"column '{name}' holds text (e.g. '{example}'), not numbers"
+                "Use .Column(name).Texts."
 
         c.Numbers
 
@@ -174,7 +181,11 @@ module Csv =
             ()
 
     /// The header and the data rows (checked for equal length) of a text reader.
-    let private parse (options: CsvOptions) (name: string) (reader: TextReader) : string[] option * seq<string[]> =
+    let private parse
+        (options: CsvOptions)
+        (name: string)
+        (reader: TextReader)
+        : string[] option * seq<string[]> =
         for _ in 1 .. options.SkipLines do
             reader.ReadLine() |> ignore
 
@@ -198,7 +209,11 @@ module Csv =
                     if width < 0 then
                         width <- fields.Length
                     elif fields.Length <> width then
-                        let against = if header.IsSome then "the header has" else "the first row has"
+                        let against =
+                            if header.IsSome then
+                                "the header has"
+                            else
+                                "the first row has"
 
                         DataFiles.corrupt
                             "Csv"

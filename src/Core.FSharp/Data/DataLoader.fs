@@ -41,15 +41,11 @@ type DataLoader<'T, 'B> =
 
     /// Number of batches in one epoch.
     member l.BatchCount =
-        match l.order with
-        | BucketedByLength _ when l.dropLast ->
-            // only the last pool of a bucketed epoch can leave a short batch
+        // (bucketing pools hold whole batches, so only the last pool can leave a short batch)
+        if l.dropLast then
             l.dataset.Length / l.batchSize
-        | _ ->
-            if l.dropLast then
-                l.dataset.Length / l.batchSize
-            else
-                (l.dataset.Length + l.batchSize - 1) / l.batchSize
+        else
+            (l.dataset.Length + l.batchSize - 1) / l.batchSize
 
 /// Creating and running data loaders. The same `Rng` gives the same batches in every run; each epoch
 /// derives its own key from it (`Rng.fold epoch`), so epochs differ from each other but not between runs.
@@ -74,7 +70,8 @@ module DataLoader =
         }
 
     /// Shuffles the samples every epoch with a key derived from `rng` and the epoch number.
-    let shuffle (rng: Rng) (loader: DataLoader<'T, 'B>) : DataLoader<'T, 'B> = { loader with order = Shuffled rng }
+    let shuffle (rng: Rng) (loader: DataLoader<'T, 'B>) : DataLoader<'T, 'B> =
+        { loader with order = Shuffled rng }
 
     /// Groups samples of similar `length` into the same batch (less padding for text): each epoch shuffles
     /// with `rng`, sorts pools of `poolBatches` batches by length, cuts them into batches and shuffles
@@ -82,7 +79,10 @@ module DataLoader =
     let bucketByLength (length: 'T -> int) (rng: Rng) (loader: DataLoader<'T, 'B>) : DataLoader<'T, 'B> =
         let d = loader.dataset
         let lengths = lazy (Array.init d.Length (fun i -> length (d.Get i)))
-        { loader with order = BucketedByLength(rng, lengths) }
+
+        { loader with
+            order = BucketedByLength(rng, lengths)
+        }
 
     /// Skips the last batch of an epoch when it is smaller than the batch size.
     let dropLast (loader: DataLoader<'T, 'B>) : DataLoader<'T, 'B> = { loader with dropLast = true }
@@ -90,7 +90,10 @@ module DataLoader =
     /// Prepares up to `batches` batches ahead on a background thread while the caller works (0: off).
     let prefetch (batches: int) (loader: DataLoader<'T, 'B>) : DataLoader<'T, 'B> =
         if batches < 0 then
-            Errors.fail "DataLoader.prefetch" $"prefetch count {batches} is negative" "Use 0 (off) or a positive count."
+            Errors.fail
+                "DataLoader.prefetch"
+                $"prefetch count {batches} is negative"
+                "Use 0 (off) or a positive count."
 
         { loader with prefetch = batches }
 

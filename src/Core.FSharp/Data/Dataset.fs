@@ -14,23 +14,28 @@ type Dataset<'T> internal (count: int, get: int -> 'T) =
 
     /// The sample at index `i` (0-based).
     member _.Item
-        with get (i: int) : 'T =
+        with get (i: int): 'T =
             if i < 0 || i >= count then
-                Errors.fail "Dataset.item" $"index {i} is out of range for a dataset of {count} samples" "Use an index in [0, Length - 1]."
+                Errors.fail
+                    "Dataset.item"
+                    $"index {i} is out of range for a dataset of {count} samples"
+                    "Use an index in [0, Length - 1]."
 
             get i
 
     /// Reads a sample without the bounds check (for the loader, whose indices are valid).
     member internal _.Get(i: int) = get i
 
-    override _.ToString() = $"Dataset<{typeof<'T>.Name}>({count} samples)"
+    override _.ToString() =
+        $"Dataset<{typeof<'T>.Name}>({count} samples)"
 
     interface IReadOnlyList<'T> with
         member d.Count = count
-        member d.Item with get i = d[i]
 
-        member d.GetEnumerator() : IEnumerator<'T> =
-            (Seq.init count get).GetEnumerator()
+        member d.Item
+            with get i = d[i]
+
+        member d.GetEnumerator() : IEnumerator<'T> = (Seq.init count get).GetEnumerator()
 
         member d.GetEnumerator() : IEnumerator =
             (Seq.init count get :> IEnumerable).GetEnumerator()
@@ -73,10 +78,12 @@ module Dataset =
     let toArray (d: Dataset<'T>) : 'T[] = Array.init d.Length d.Get
 
     /// A dataset whose samples are `f` of this one's (lazy: `f` runs on each access).
-    let map (f: 'T -> 'U) (d: Dataset<'T>) : Dataset<'U> = Dataset(d.Length, (fun i -> f (d.Get i)))
+    let map (f: 'T -> 'U) (d: Dataset<'T>) : Dataset<'U> =
+        Dataset(d.Length, (fun i -> f (d.Get i)))
 
     /// Like `map`, with the sample index.
-    let mapi (f: int -> 'T -> 'U) (d: Dataset<'T>) : Dataset<'U> = Dataset(d.Length, (fun i -> f i (d.Get i)))
+    let mapi (f: int -> 'T -> 'U) (d: Dataset<'T>) : Dataset<'U> =
+        Dataset(d.Length, (fun i -> f i (d.Get i)))
 
     /// Evaluates every sample once and keeps the results (use after an expensive `map`).
     let cache (d: Dataset<'T>) : Dataset<'T> = ofSeq (toArray d)
@@ -85,14 +92,23 @@ module Dataset =
     let subset (indices: int[]) (d: Dataset<'T>) : Dataset<'T> =
         match indices |> Array.tryFind (fun i -> i < 0 || i >= d.Length) with
         | Some bad ->
-            Errors.fail "Dataset.subset" $"index {bad} is out of range for a dataset of {d.Length} samples" "Use indices in [0, Length - 1]."
+            Errors.fail
+                "Dataset.subset"
+                $"index {bad} is out of range for a dataset of {d.Length} samples"
+                "Use indices in [0, Length - 1]."
         | None ->
             let idx = Array.copy indices
             Dataset(idx.Length, (fun i -> d.Get idx[i]))
 
     /// The samples for which `predicate` holds (it is evaluated on every sample once, now).
     let filter (predicate: 'T -> bool) (d: Dataset<'T>) : Dataset<'T> =
-        let keep = [| for i in 0 .. d.Length - 1 do if predicate (d.Get i) then i |]
+        let keep =
+            [|
+                for i in 0 .. d.Length - 1 do
+                    if predicate (d.Get i) then
+                        i
+            |]
+
         Dataset(keep.Length, (fun i -> d.Get keep[i]))
 
     /// The first `n` samples (all of them when there are fewer).
@@ -123,19 +139,29 @@ module Dataset =
     let append (a: Dataset<'T>) (b: Dataset<'T>) : Dataset<'T> = concat [ a; b ]
 
     /// The samples in a random order drawn from `rng` (the same key gives the same order).
-    let shuffle (rng: Rng) (d: Dataset<'T>) : Dataset<'T> = subset (Sampling.permutation d.Length rng) d
+    let shuffle (rng: Rng) (d: Dataset<'T>) : Dataset<'T> =
+        subset (Sampling.permutation d.Length rng) d
 
     /// The number of samples each part of a split gets: round(fraction * n), the last part taking the rest.
     let splitSizes (fractions: float list) (n: int) : int list =
         if fractions.IsEmpty || fractions |> List.exists (fun f -> not (f > 0.0)) then
-            Errors.fail "Dataset.split" $"the fractions {fractions} must be positive" "Use e.g. [0.8; 0.1; 0.1]."
+            Errors.fail
+                "Dataset.split"
+                $"the fractions {fractions} must be positive"
+                "Use e.g. [0.8; 0.1; 0.1]."
 
         let total = List.sum fractions
 
         if abs (total - 1.0) > 1e-6 then
-            Errors.fail "Dataset.split" $"the fractions {fractions} add up to {total}, not 1" "Make them add up to 1, e.g. [0.8; 0.2]."
+            Errors.fail
+                "Dataset.split"
+                $"the fractions {fractions} add up to {total}, not 1"
+                "Make them add up to 1, e.g. [0.8; 0.2]."
 
-        let firsts = fractions |> List.take (fractions.Length - 1) |> List.map (fun f -> int (Math.Round(f * float n)))
+        let firsts =
+            fractions
+            |> List.take (fractions.Length - 1)
+            |> List.map (fun f -> int (Math.Round(f * float n)))
 
         if List.sum firsts > n then
             Errors.fail "Dataset.split" $"the fractions {fractions} do not fit {n} samples" "Use fewer parts."
@@ -149,12 +175,18 @@ module Dataset =
         let sizes = splitSizes fractions d.Length
         let starts = List.scan (+) 0 sizes
 
-        List.map2 (fun start size -> subset (Array.sub perm start size) d) (List.take sizes.Length starts) sizes
+        List.map2
+            (fun start size -> subset (Array.sub perm start size) d)
+            (List.take sizes.Length starts)
+            sizes
 
     /// Shuffles with `rng` and splits off a test part of `testFraction` (in (0, 1)): (train, test).
     let trainTestSplit (rng: Rng) (testFraction: float) (d: Dataset<'T>) : TrainTest<'T> =
         if not (testFraction > 0.0 && testFraction < 1.0) then
-            Errors.fail "Dataset.trainTestSplit" $"the test fraction {testFraction} is not in (0, 1)" "Use e.g. 0.2."
+            Errors.fail
+                "Dataset.trainTestSplit"
+                $"the test fraction {testFraction} is not in (0, 1)"
+                "Use e.g. 0.2."
 
         match split rng [ 1.0 - testFraction; testFraction ] d with
         | [ train; test ] -> { Train = train; Test = test }
@@ -163,16 +195,19 @@ module Dataset =
     /// Like `trainTestSplit`, but keeps each class's share the same in both parts (`label` gives the class).
     let stratifiedSplit (rng: Rng) (testFraction: float) (label: 'T -> int) (d: Dataset<'T>) : TrainTest<'T> =
         if not (testFraction > 0.0 && testFraction < 1.0) then
-            Errors.fail "Dataset.stratifiedSplit" $"the test fraction {testFraction} is not in (0, 1)" "Use e.g. 0.2."
+            Errors.fail
+                "Dataset.stratifiedSplit"
+                $"the test fraction {testFraction} is not in (0, 1)"
+                "Use e.g. 0.2."
 
         let perm = Sampling.permutation d.Length rng
 
-        let byClass =
-            perm |> Array.groupBy (fun i -> label (d.Get i)) |> Array.sortBy fst
+        let byClass = perm |> Array.groupBy (fun i -> label (d.Get i)) |> Array.sortBy fst
 
         let test =
             byClass
-            |> Array.collect (fun (_, idx) -> Array.take (int (Math.Round(testFraction * float idx.Length))) idx)
+            |> Array.collect (fun (_, idx) ->
+                Array.take (int (Math.Round(testFraction * float idx.Length))) idx)
 
         let inTest = HashSet<int>(test)
 

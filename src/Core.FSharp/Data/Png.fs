@@ -28,7 +28,11 @@ module Png =
             let mutable c = uint32 n
 
             for _ in 0..7 do
-                c <- if c &&& 1u <> 0u then 0xEDB88320u ^^^ (c >>> 1) else c >>> 1
+                c <-
+                    if c &&& 1u <> 0u then
+                        0xEDB88320u ^^^ (c >>> 1)
+                    else
+                        c >>> 1
 
             c)
 
@@ -46,14 +50,22 @@ module Png =
         | 2 -> 4uy
         | 3 -> 2uy
         | 4 -> 6uy
-        | c -> Functional.Errors.fail "Png" $"{c} channels are not supported" "Use 1 (gray), 2, 3 (RGB) or 4 (RGBA)."
+        | c ->
+            Functional.Errors.fail
+                "Png"
+                $"{c} channels are not supported"
+                "Use 1 (gray), 2, 3 (RGB) or 4 (RGBA)."
 
     /// Encodes an image as PNG bytes.
     let encode (image: PngImage) : byte[] =
         let ct = colorType image.Channels
         let stride = image.Width * image.Channels
 
-        if image.Width <= 0 || image.Height <= 0 || image.Pixels.Length <> stride * image.Height then
+        if
+            image.Width <= 0
+            || image.Height <= 0
+            || image.Pixels.Length <> stride * image.Height
+        then
             Functional.Errors.fail
                 "Png.encode"
                 $"{image.Pixels.Length} bytes do not make a {image.Width}x{image.Height} image with {image.Channels} channels"
@@ -98,7 +110,10 @@ module Png =
     let private paeth (a: int) (b: int) (c: int) =
         let p = a + b - c
         let pa, pb, pc = abs (p - a), abs (p - b), abs (p - c)
-        if pa <= pb && pa <= pc then a elif pb <= pc then b else c
+
+        if pa <= pb && pa <= pc then a
+        elif pb <= pc then b
+        else c
 
     /// Decodes PNG bytes (8-bit depth, non-interlaced, any filter); raises an InvalidDataException otherwise.
     let decode (bytes: byte[]) : PngImage =
@@ -135,10 +150,17 @@ module Png =
                     | 4uy -> 2
                     | 2uy -> 3
                     | 6uy -> 4
-                    | t -> DataFiles.corrupt op $"colour type {t} is not supported" "Use 8-bit gray, gray+alpha, RGB or RGBA."
+                    | t ->
+                        DataFiles.corrupt
+                            op
+                            $"colour type {t} is not supported"
+                            "Use 8-bit gray, gray+alpha, RGB or RGBA."
 
                 if data[8] <> 8uy || data[12] <> 0uy then
-                    DataFiles.corrupt op "only 8-bit, non-interlaced PNGs are supported" "Re-encode the image."
+                    DataFiles.corrupt
+                        op
+                        "only 8-bit, non-interlaced PNGs are supported"
+                        "Re-encode the image."
 
                 header <- Some(w, h, channels)
             | "IDAT" -> idat.Write data
@@ -151,7 +173,7 @@ module Png =
         | None -> DataFiles.corrupt op "the PNG has no IHDR chunk" "Pass a PNG file."
         | Some(w, h, channels) ->
             let stride = w * channels
-            let raw = Array.zeroCreate<byte> ((stride + 1) * h)
+            let raw = Array.zeroCreate<byte>((stride + 1) * h)
             idat.Position <- 0L
 
             do
@@ -159,18 +181,32 @@ module Png =
                 let got = z.ReadAtLeast(raw.AsSpan(), raw.Length, false)
 
                 if got < raw.Length then
-                    DataFiles.corrupt op "the image data is shorter than the header declares" "The file is damaged."
+                    DataFiles.corrupt
+                        op
+                        "the image data is shorter than the header declares"
+                        "The file is damaged."
 
-            let pixels = Array.zeroCreate<byte> (stride * h)
+            let pixels = Array.zeroCreate<byte>(stride * h)
 
             for y in 0 .. h - 1 do
                 let filter = raw[y * (stride + 1)]
 
                 for x in 0 .. stride - 1 do
                     let v = int raw[y * (stride + 1) + 1 + x]
-                    let a = if x >= channels then int pixels[y * stride + x - channels] else 0
+
+                    let a =
+                        if x >= channels then
+                            int pixels[y * stride + x - channels]
+                        else
+                            0
+
                     let b = if y > 0 then int pixels[(y - 1) * stride + x] else 0
-                    let c = if x >= channels && y > 0 then int pixels[(y - 1) * stride + x - channels] else 0
+
+                    let c =
+                        if x >= channels && y > 0 then
+                            int pixels[(y - 1) * stride + x - channels]
+                        else
+                            0
 
                     let predicted =
                         match filter with
@@ -179,7 +215,8 @@ module Png =
                         | 2uy -> b
                         | 3uy -> (a + b) / 2
                         | 4uy -> paeth a b c
-                        | f -> DataFiles.corrupt op $"row {y} has unknown filter type {f}" "The file is damaged."
+                        | f ->
+                            DataFiles.corrupt op $"row {y} has unknown filter type {f}" "The file is damaged."
 
                     pixels[y * stride + x] <- byte ((v + predicted) &&& 0xFF)
 

@@ -34,13 +34,20 @@ module internal Scaling =
         let width = rows[0].Length
 
         match rows |> Array.tryFindIndex (fun r -> r.Length <> width) with
-        | Some i -> Errors.fail op $"sample {i} has {rows[i].Length} features but sample 0 has {width}" "Give every sample the same features."
+        | Some i ->
+            Errors.fail
+                op
+                $"sample {i} has {rows[i].Length} features but sample 0 has {width}"
+                "Give every sample the same features."
         | None -> Array.init width (fun j -> rows |> Array.map (fun r -> float r[j]))
 
     /// The samples of a tensor [n; ...] as rows of its flattened features.
     let rowsOf (x: Tensor) : float32[][] =
         if x.Rank < 1 || x.Shape[0] = 0 then
-            Errors.fail "Scaling.fit" $"the tensor has shape {x.Shape}; it needs samples along dimension 0" "Pass a tensor [n; features...]."
+            Errors.fail
+                "Scaling.fit"
+                $"the tensor has shape {x.Shape}; it needs samples along dimension 0"
+                "Pass a tensor [n; features...]."
 
         let n = x.Shape[0]
         let flat = x.ToArray<float32>()
@@ -49,7 +56,10 @@ module internal Scaling =
 
     let checkWidth (op: string) (expected: int) (actual: int) =
         if expected <> actual then
-            Errors.fail op $"the sample has {actual} features but the statistics were fitted on {expected}" "Apply the statistics to data shaped like the training data."
+            Errors.fail
+                op
+                $"the sample has {actual} features but the statistics were fitted on {expected}"
+                "Apply the statistics to data shaped like the training data."
 
     /// (x - shift) * scale with per-feature constants broadcast over dimension 0, in x's dtype.
     let affine (op: string) (shift: float[]) (scale: float[]) (x: Tensor) : Tensor =
@@ -99,7 +109,10 @@ module Standardization =
 
     /// Statistics from JSON text written by `toJson`.
     let ofJson (json: string) : Standardization =
-        Json.read "Standardization.ofJson" (fun s -> not (isNull s.Mean) && not (isNull s.Std) && s.Mean.Length = s.Std.Length) json
+        Json.read
+            "Standardization.ofJson"
+            (fun s -> not (isNull s.Mean) && not (isNull s.Std) && s.Mean.Length = s.Std.Length)
+            json
 
 /// Fitting and applying min-max scaling.
 module MinMaxScaling =
@@ -133,4 +146,7 @@ module MinMaxScaling =
 
     /// Statistics from JSON text written by `toJson`.
     let ofJson (json: string) : MinMaxScaling =
-        Json.read "MinMaxScaling.ofJson" (fun m -> not (isNull m.Min) && not (isNull m.Max) && m.Min.Length = m.Max.Length) json
+        Json.read
+            "MinMaxScaling.ofJson"
+            (fun m -> not (isNull m.Min) && not (isNull m.Max) && m.Min.Length = m.Max.Length)
+            json

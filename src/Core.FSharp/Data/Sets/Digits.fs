@@ -12,7 +12,15 @@ module Digits =
     let private data =
         lazy
             (use r = Embedded.reader "digits.csv.gz"
-             let t = Csv.readFrom { CsvOptions.Default with HasHeader = false } "digits.csv.gz" r
+
+             let t =
+                 Csv.readFrom
+                     { CsvOptions.Default with
+                         HasHeader = false
+                     }
+                     "digits.csv.gz"
+                     r
+
              let pixels = t.Columns[0..63] |> Array.map (fun c -> c.Numbers)
              let labels = t.Columns[64].Numbers |> Array.map int
              Array.init t.RowCount (fun i -> Array.init 64 (fun j -> float32 (pixels[j][i] / 16.0))), labels)

@@ -13,7 +13,10 @@ let bytes (file: string) : byte[] =
     use s = asm.GetManifestResourceStream(resourceName file)
 
     if isNull s then
-        Functional.Errors.invalid "Embedded" $"the embedded file '{file}' is missing from Functional.Core" "Rebuild Functional.Core."
+        Functional.Errors.invalid
+            "Embedded"
+            $"the embedded file '{file}' is missing from Functional.Core"
+            "Rebuild Functional.Core."
 
     use m = new MemoryStream()
     s.CopyTo m

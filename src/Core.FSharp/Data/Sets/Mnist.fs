@@ -28,11 +28,17 @@ module internal IdxImages =
             let size = h * w
 
             match labels.Data |> Array.tryFind (fun l -> l > 9uy) with
-            | Some l -> DataFiles.corrupt dataset $"the {prefix} labels contain {l}, not a digit class 0-9" "Fetch the dataset again."
+            | Some l ->
+                DataFiles.corrupt
+                    dataset
+                    $"the {prefix} labels contain {l}, not a digit class 0-9"
+                    "Fetch the dataset again."
             | None -> ()
 
             Dataset.init n (fun i ->
-                let pixels = Array.init size (fun j -> float32 images.Data[i * size + j] * (1.0f / 255.0f))
+                let pixels =
+                    Array.init size (fun j -> float32 images.Data[i * size + j] * (1.0f / 255.0f))
+
                 pixels, int labels.Data[i])
         | s, t ->
             DataFiles.corrupt
@@ -70,10 +76,22 @@ module FashionMnist =
 
     /// The ten classes, by label.
     let classNames =
-        [| "T-shirt/top"; "Trouser"; "Pullover"; "Dress"; "Coat"; "Sandal"; "Shirt"; "Sneaker"; "Bag"; "Ankle boot" |]
+        [|
+            "T-shirt/top"
+            "Trouser"
+            "Pullover"
+            "Dress"
+            "Coat"
+            "Sandal"
+            "Shirt"
+            "Sneaker"
+            "Bag"
+            "Ankle boot"
+        |]
 
     /// Loads the four IDX files (plain or .gz) from a folder.
     let loadFrom (dir: string) : TrainTest<float32[] * int> = IdxImages.load "fashion-mnist" dir
 
     /// Loads Fashion-MNIST from the cache; raises `DatasetNotFoundException` with the fetch command when absent.
-    let load () : TrainTest<float32[] * int> = loadFrom (DataCache.locate "fashion-mnist")
+    let load () : TrainTest<float32[] * int> =
+        loadFrom (DataCache.locate "fashion-mnist")

@@ -9,7 +9,8 @@ module MobyDick =
     let fileName = "moby-dick.txt"
 
     /// The novel's text from a folder holding `moby-dick.txt`.
-    let textFrom (dir: string) : string = TextFile.read (Path.Combine(dir, fileName))
+    let textFrom (dir: string) : string =
+        TextFile.read (Path.Combine(dir, fileName))
 
     /// The novel's text from the cache; raises `DatasetNotFoundException` with the fetch command when absent.
     let text () : string = textFrom (DataCache.locate "moby-dick")

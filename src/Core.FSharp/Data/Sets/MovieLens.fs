@@ -45,7 +45,9 @@ module MovieLens =
         |> Dataset.ofSeq
 
     /// The ratings from a folder holding `ratings_small.csv`.
-    let ratingsFrom (dir: string) : Dataset<MovieRating> = ratingsFromFile (Path.Combine(dir, fileName))
+    let ratingsFrom (dir: string) : Dataset<MovieRating> =
+        ratingsFromFile (Path.Combine(dir, fileName))
 
     /// The ratings from the cache; raises `DatasetNotFoundException` with the fetch command when absent.
-    let ratings () : Dataset<MovieRating> = ratingsFrom (DataCache.locate "movielens")
+    let ratings () : Dataset<MovieRating> =
+        ratingsFrom (DataCache.locate "movielens")

@@ -8,7 +8,8 @@ open System.Text
 /// once with `data fetch spam`: the text-classification set. Label 0 = ham, 1 = spam.
 module SpamAssassin =
     /// The corpus groups and their labels (0 = ham, 1 = spam), in load order.
-    let groups = [ "easy-ham-1", 0; "easy-ham-2", 0; "hard-ham-1", 0; "spam-1", 1; "spam-2", 1 ]
+    let groups =
+        [ "easy-ham-1", 0; "easy-ham-2", 0; "hard-ham-1", 0; "spam-1", 1; "spam-2", 1 ]
 
     /// The class names, by label.
     let classNames = [| "ham"; "spam" |]
@@ -23,10 +24,14 @@ module SpamAssassin =
                     let command = DataCache.fetchCommand "spam"
 
                     raise (
-                        DirectoryNotFoundException($"spam: the folder '{g}' does not exist. Fetch the dataset with: {command}")
+                        DirectoryNotFoundException(
+                            $"spam: the folder '{g}' does not exist. Fetch the dataset with: {command}"
+                        )
                     )
 
-                for f in Directory.GetFiles(g, "*.txt") |> Array.sortWith (fun a b -> String.CompareOrdinal(a, b)) do
+                for f in
+                    Directory.GetFiles(g, "*.txt")
+                    |> Array.sortWith (fun a b -> String.CompareOrdinal(a, b)) do
                     File.ReadAllText(f, Encoding.UTF8), label
         |]
         |> Dataset.ofArray

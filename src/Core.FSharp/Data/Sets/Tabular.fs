@@ -7,10 +7,21 @@ module internal SklearnCsv =
         use r = Embedded.reader file
         let first = r.ReadLine().Split ','
         let classNames = first[2..]
-        let t = Csv.readFrom { CsvOptions.Default with HasHeader = false } file r
+
+        let t =
+            Csv.readFrom
+                { CsvOptions.Default with
+                    HasHeader = false
+                }
+                file
+                r
+
         let width = t.Columns.Length - 1
         let cols = t.Columns |> Array.map (fun c -> c.Numbers)
-        let rows = Array.init t.RowCount (fun i -> Array.init width (fun j -> float32 cols.[j].[i]))
+
+        let rows =
+            Array.init t.RowCount (fun i -> Array.init width (fun j -> float32 cols.[j].[i]))
+
         rows, cols[width] |> Array.map int, classNames
 
     let dataset (rows: float32[][], labels: 'L[]) : Dataset<float32[] * 'L> =
@@ -21,10 +32,17 @@ module Iris =
     let private data = lazy (SklearnCsv.load "iris.csv")
 
     /// The four feature names.
-    let featureNames = [| "sepal length (cm)"; "sepal width (cm)"; "petal length (cm)"; "petal width (cm)" |]
+    let featureNames =
+        [|
+            "sepal length (cm)"
+            "sepal width (cm)"
+            "petal length (cm)"
+            "petal width (cm)"
+        |]
 
     /// The species: setosa, versicolor, virginica.
-    let classNames () : string[] = let _, _, c = data.Force() in Array.copy c
+    let classNames () : string[] =
+        let _, _, c = data.Force() in Array.copy c
 
     /// The 150 samples: (4 measurements, species 0-2).
     let load () : Dataset<float32[] * int> =
@@ -54,7 +72,8 @@ module Wine =
         |]
 
     /// The cultivars: class_0, class_1, class_2.
-    let classNames () : string[] = let _, _, c = data.Force() in Array.copy c
+    let classNames () : string[] =
+        let _, _, c = data.Force() in Array.copy c
 
     /// The 178 samples: (13 measurements, cultivar 0-2).
     let load () : Dataset<float32[] * int> =
@@ -87,7 +106,8 @@ module BreastCancer =
         |]
 
     /// The diagnoses: malignant, benign.
-    let classNames () : string[] = let _, _, c = data.Force() in Array.copy c
+    let classNames () : string[] =
+        let _, _, c = data.Force() in Array.copy c
 
     /// The 569 samples: (30 features, diagnosis 0 = malignant, 1 = benign).
     let load () : Dataset<float32[] * int> =
@@ -99,17 +119,26 @@ module BreastCancer =
 /// `scaled=False`); standardize them with `Standardization`.
 module Diabetes =
     /// The 10 feature names: age, sex, body-mass index, blood pressure and six blood serum measurements.
-    let featureNames = [| "age"; "sex"; "bmi"; "bp"; "s1"; "s2"; "s3"; "s4"; "s5"; "s6" |]
+    let featureNames =
+        [| "age"; "sex"; "bmi"; "bp"; "s1"; "s2"; "s3"; "s4"; "s5"; "s6" |]
 
     let private data =
         lazy
-            (let options = { CsvOptions.Default with HasHeader = false; Separator = ' ' }
+            (let options =
+                { CsvOptions.Default with
+                    HasHeader = false
+                    Separator = ' '
+                }
+
              use fr = Embedded.reader "diabetes_data_raw.csv.gz"
              use tr = Embedded.reader "diabetes_target.csv.gz"
              let f = Csv.readFrom options "diabetes_data_raw.csv.gz" fr
              let t = Csv.readFrom options "diabetes_target.csv.gz" tr
              let cols = f.Columns |> Array.map (fun c -> c.Numbers)
-             let rows = Array.init f.RowCount (fun i -> Array.init cols.Length (fun j -> float32 cols.[j].[i]))
+
+             let rows =
+                 Array.init f.RowCount (fun i -> Array.init cols.Length (fun j -> float32 cols.[j].[i]))
+
              rows, t.Columns[0].Numbers |> Array.map float32)
 
     /// The 442 samples: (10 raw features, disease progression 25-346).

@@ -17,7 +17,8 @@ module Sequences =
             Errors.fail "Sequences.padOrTruncate" $"length {length} is not positive" "Use a length >= 1."
 
         let kept =
-            if ids.Length <= length then ids
+            if ids.Length <= length then
+                ids
             else
                 match truncation with
                 | KeepFirst -> Array.sub ids 0 length
@@ -29,8 +30,8 @@ module Sequences =
     /// (ids Int64 [n; length], mask Float32 [n; length] with 1 for real tokens and 0 for padding).
     let batch (truncation: Truncation) (length: int) (padId: int) (sequences: int[][]) : Tensor * Tensor =
         let n = sequences.Length
-        let ids = Array.zeroCreate<int64> (n * length)
-        let mask = Array.zeroCreate<float32> (n * length)
+        let ids = Array.zeroCreate<int64>(n * length)
+        let mask = Array.zeroCreate<float32>(n * length)
 
         sequences
         |> Array.iteri (fun i s ->
@@ -59,14 +60,25 @@ module Sequences =
     /// ids[s+1 .. s+length]) with s = k * stride.
     let windows (length: int) (stride: int) (ids: int[]) : Dataset<int[] * int[]> =
         if length <= 0 || stride <= 0 then
-            Errors.fail "Sequences.windows" $"length {length} and stride {stride} must be positive" "Use e.g. length 100, stride 100."
+            Errors.fail
+                "Sequences.windows"
+                $"length {length} and stride {stride} must be positive"
+                "Use e.g. length 100, stride 100."
 
-        let count = if ids.Length <= length then 0 else (ids.Length - length - 1) / stride + 1
+        let count =
+            if ids.Length <= length then
+                0
+            else
+                (ids.Length - length - 1) / stride + 1
+
         Dataset.init count (fun k -> Array.sub ids (k * stride) length, Array.sub ids (k * stride + 1) length)
 
     /// Collates windows into (inputs Int64 [n; length], targets Int64 [n; length]).
     let windowBatch (samples: (int[] * int[])[]) : Tensor * Tensor =
         let n = samples.Length
         let length = if n = 0 then 0 else (fst samples[0]).Length
-        let flat (pick: int[] * int[] -> int[]) = samples |> Array.collect pick |> Array.map int64
+
+        let flat (pick: int[] * int[] -> int[]) =
+            samples |> Array.collect pick |> Array.map int64
+
         Batch.ofLongs [| n; length |] (flat fst), Batch.ofLongs [| n; length |] (flat snd)

@@ -40,7 +40,10 @@ type Vocabulary internal (tokens: string[]) =
     /// The token of an id.
     member _.TokenOf(id: int) : string =
         if id < 0 || id >= tokens.Length then
-            Errors.fail "Vocabulary.TokenOf" $"id {id} is not in [0, {tokens.Length - 1}]" "Pass an id produced by this vocabulary."
+            Errors.fail
+                "Vocabulary.TokenOf"
+                $"id {id} is not in [0, {tokens.Length - 1}]"
+                "Pass an id produced by this vocabulary."
 
         tokens[id]
 
@@ -53,7 +56,16 @@ module Vocabulary =
     /// A vocabulary of the given tokens in order (after the two special ones; duplicates ignored).
     let ofTokens (tokens: string seq) : Vocabulary =
         let seen = HashSet<string>(specials, StringComparer.Ordinal)
-        Vocabulary(Array.append specials [| for t in tokens do if seen.Add t then t |])
+
+        Vocabulary(
+            Array.append
+                specials
+                [|
+                    for t in tokens do
+                        if seen.Add t then
+                            t
+                |]
+        )
 
     /// The tokens occurring at least `minFrequency` times in the documents, most frequent first
     /// (ties in ordinal order), after the two special ones.
@@ -62,22 +74,29 @@ module Vocabulary =
 
         for doc in documents do
             for t in doc do
-                counts[t] <- (match counts.TryGetValue t with
-                              | true, c -> c
-                              | _ -> 0)
-                             + 1
+                counts[t] <-
+                    (match counts.TryGetValue t with
+                     | true, c -> c
+                     | _ -> 0)
+                    + 1
 
         counts
         |> Seq.filter (fun kv -> kv.Value >= minFrequency)
         |> Seq.sortWith (fun a b ->
-            if a.Value <> b.Value then compare b.Value a.Value else String.CompareOrdinal(a.Key, b.Key))
+            if a.Value <> b.Value then
+                compare b.Value a.Value
+            else
+                String.CompareOrdinal(a.Key, b.Key))
         |> Seq.map (fun kv -> kv.Key)
         |> ofTokens
 
     /// The first `maxCount` tokens (the most frequent, for a vocabulary from `build`), specials included.
     let truncate (maxCount: int) (vocabulary: Vocabulary) : Vocabulary =
         if maxCount < 2 then
-            Errors.fail "Vocabulary.truncate" $"max count {maxCount} leaves no room for <pad> and <unk>" "Use a count >= 2."
+            Errors.fail
+                "Vocabulary.truncate"
+                $"max count {maxCount} leaves no room for <pad> and <unk>"
+                "Use a count >= 2."
 
         Vocabulary(Array.truncate maxCount vocabulary.Tokens)
 
@@ -100,7 +119,11 @@ module Vocabulary =
         let tokens =
             Json.read<string[]>
                 "Vocabulary.ofJson"
-                (fun t -> not (isNull t) && t.Length >= 2 && t[0] = Vocabulary.PadToken && t[1] = Vocabulary.UnknownToken)
+                (fun t ->
+                    not (isNull t)
+                    && t.Length >= 2
+                    && t[0] = Vocabulary.PadToken
+                    && t[1] = Vocabulary.UnknownToken)
                 json
 
         Vocabulary tokens
