@@ -290,6 +290,29 @@ module Csv =
         use r = new StringReader(text)
         readFrom options "text" r
 
+    /// The named numeric columns as one float32 row per sample (for a `Dataset`); raises an
+    /// ArgumentException for a text column or a missing value.
+    let features (columns: string list) (table: CsvTable) : float32[][] =
+        let cols =
+            columns
+            |> List.map (fun name ->
+                let values = table.Numbers name
+
+                match Array.tryFindIndex Double.IsNaN values with
+                | Some i ->
+                    Errors.fail
+                        "Csv.features"
+                        $"column '{name}' has a missing value in data row {i + 1}"
+                        "Fill or drop missing values first (CsvColumn.Missing marks them)."
+                | None -> values)
+            |> Array.ofList
+
+        Array.init table.RowCount (fun i -> cols |> Array.map (fun c -> float32 c[i]))
+
+    /// The named numeric columns as a Float32 tensor [rows; columns] (see `features`).
+    let toTensor (columns: string list) (table: CsvTable) : Tensor =
+        Batch.features [| columns.Length |] (features columns table)
+
     /// Reads a CSV file (plain or gzip) into a table with inferred column kinds.
     let read (options: CsvOptions) (path: string) : CsvTable =
         use s = DataFiles.openRead "Csv.read" path

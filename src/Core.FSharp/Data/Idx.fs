@@ -148,6 +148,14 @@ module Idx =
         use s = DataFiles.openRead "Idx.readFloats" path
         readFloatsFrom path s
 
+    /// The bytes times `scale` as a Float32 tensor of the array's shape (e.g. scale 1/255 for pixels).
+    let toFloatTensor (scale: float32) (array: IdxArray<byte>) : Functional.Tensor =
+        Batch.ofFloats array.Shape (array.Data |> Array.map (fun b -> float32 b * scale))
+
+    /// The bytes as an Int64 tensor of the array's shape (e.g. class labels).
+    let toLabelTensor (array: IdxArray<byte>) : Functional.Tensor =
+        Batch.ofLongs array.Shape (array.Data |> Array.map int64)
+
     /// Writes unsigned bytes as an IDX file (gzip-compressed when the path ends with ".gz").
     let writeBytes (path: string) (array: IdxArray<byte>) : unit =
         let count = array.Shape |> Array.fold (*) 1

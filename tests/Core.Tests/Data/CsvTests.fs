@@ -35,6 +35,20 @@ let tests =
                 Expect.stringContains e.Message "name, age, score" "lists the columns"
             }
 
+            test "numeric columns become feature rows and tensors; missing values are refused" {
+                let t = Csv.ofText opts "a,b,c\n1,2,x\n3,4,y\n5,,z\n"
+                Expect.equal (Csv.features [ "a" ] t) [| [| 1.0f |]; [| 3.0f |]; [| 5.0f |] |] "rows"
+                let x = Csv.toTensor [ "a"; "a" ] t
+                Expect.equal x.Shape [| 3; 2 |] "tensor shape"
+                Expect.equal (x.ToArray<float32>()) [| 1.0f; 1.0f; 3.0f; 3.0f; 5.0f; 5.0f |] "tensor values"
+
+                let e =
+                    Catch.throws<ArgumentException> (fun () -> Csv.features [ "b" ] t |> ignore) "missing"
+
+                Expect.stringContains e.Message "data row 3" "names the row"
+                Expect.throwsT<ArgumentException> (fun () -> Csv.toTensor [ "c" ] t |> ignore) "text column"
+            }
+
             test "quoted fields hold separators, newlines and doubled quotes" {
                 let t = Csv.ofText opts "a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\"two\nlines\",3\r\n"
                 Expect.equal (t.Column "a").Texts [| "x, y"; "two\nlines" |] "a"

@@ -56,6 +56,27 @@ let tests =
                 Expect.equal f.Data[23] 23.0f "as floats"
             }
 
+            test "IDX arrays become tensors of the right dtype and shape" {
+                let a =
+                    {
+                        Shape = [| 2; 2; 3 |]
+                        Data = Array.init 12 (fun i -> byte (i * 20))
+                    }
+
+                let x = Idx.toFloatTensor (1.0f / 255.0f) a
+                Expect.equal (x.Shape, x.Dtype) ([| 2; 2; 3 |], Functional.Float32) "images"
+                Expect.floatClose Accuracy.high (float (x.ToArray<float32>()).[11]) (220.0 / 255.0) "scaled"
+
+                let y =
+                    Idx.toLabelTensor
+                        {
+                            Shape = [| 3 |]
+                            Data = [| 7uy; 0uy; 9uy |]
+                        }
+
+                Expect.equal (y.Dtype, y.ToArray<int>()) (Functional.Int64, [| 7; 0; 9 |]) "labels"
+            }
+
             test "reads big-endian int16 and float32 elements as floats" {
                 let dir = tempDir ()
                 let p16 = Path.Combine(dir, "s16")
