@@ -10,7 +10,10 @@ open Functional.Raw
 module Diff =
     let internal requireFloat (op: string) (x: Tensor) =
         if not x.Dtype.IsFloatingPoint then
-            Errors.fail op $"the input has dtype {x.Dtype}, which carries no derivative" "Convert it first, e.g. Tensor.create(data, Float32) or x.ToDtype Float32."
+            Errors.fail
+                op
+                $"the input has dtype {x.Dtype}, which carries no derivative"
+                "Convert it first, e.g. Tensor.create(data, Float32) or x.ToDtype Float32."
 
     let internal requireSameShape (op: string) (x: Tensor) (v: Tensor) =
         if x.Shape <> v.Shape then
@@ -25,7 +28,8 @@ module Diff =
 
     let internal wrap (v: Value) = Tensor v
 
-    let internal zerosLike (x: Tensor) = Tensor(Define.zerosLike (Value.stripAll x.Value))
+    let internal zerosLike (x: Tensor) =
+        Tensor(Define.zerosLike (Value.stripAll x.Value))
 
     /// (f x, J v): the value and the Jacobian-vector product (forward mode).
     let jvp (f: Tensor -> Tensor) (x: Tensor) (v: Tensor) : Tensor * Tensor =
@@ -45,15 +49,21 @@ module Diff =
     /// Derivative of a function of a scalar: f'(x) (any output shape).
     let diff (f: Tensor -> Tensor) (x: Tensor) : Tensor =
         if x.NumElements <> 1 then
-            Errors.fail "Diff.diff" $"x has shape {Errors.shapeText (Value.raw x.Value).shape}; diff needs a scalar input" "Use Diff.jvp for a directional derivative or Diff.grad for a scalar function of a tensor."
+            Errors.fail
+                "Diff.diff"
+                $"x has shape {Errors.shapeText (Value.raw x.Value).shape}; diff needs a scalar input"
+                "Use Diff.jvp for a directional derivative or Diff.grad for a scalar function of a tensor."
 
         snd (jvp f x (Tensor(Define.onesLike (Value.stripAll x.Value))))
 
     /// The n-th derivative of a function of a scalar (n = 0 gives f x).
     let rec diffn (n: int) (f: Tensor -> Tensor) (x: Tensor) : Tensor =
-        if n < 0 then Errors.fail "Diff.diffn" $"order {n} is negative" "Use an order >= 0."
-        elif n = 0 then f x
-        else diff (diffn (n - 1) f) x
+        if n < 0 then
+            Errors.fail "Diff.diffn" $"order {n} is negative" "Use an order >= 0."
+        elif n = 0 then
+            f x
+        else
+            diff (diffn (n - 1) f) x
 
     let private reverse (op: string) (f: Tensor -> Tensor) (x: Tensor) =
         requireFloat op x
@@ -65,7 +75,7 @@ module Diff =
             | Rev(_, n, _) -> n
             | _ -> null
 
-        let y = f (Tensor input)
+        let y = Memory.Retained(fun () -> f (Tensor input))
         tag, leaf, y
 
     let private pull (tag: int) (leaf: Node) (x: Tensor) (y: Tensor) (u: Tensor) =
@@ -110,7 +120,9 @@ module Diff =
     let private flatten (t: Tensor) = Tensor(Shape.reshape [| -1L |] t.Value)
 
     let private assemble (rows: Tensor list) (outer: int64[]) (inner: int64[]) =
-        let stacked = Shape.stack 0 (rows |> List.map (fun r -> (flatten r).Value) |> Array.ofList)
+        let stacked =
+            Shape.stack 0 (rows |> List.map (fun r -> (flatten r).Value) |> Array.ofList)
+
         Tensor(Shape.reshape (Array.append outer inner) stacked)
 
     /// The Jacobian by reverse mode (one pullback per output element): shape = output shape @ input shape.
@@ -128,7 +140,9 @@ module Diff =
             (fun () ->
                 let columns = [ for j in 0 .. x.NumElements - 1 -> jvp f x (basis x j) ]
                 let y = fst columns.Head
-                let byColumn = assemble (List.map snd columns) [| int64 x.NumElements |] (Value.raw y.Value).shape
+
+                let byColumn =
+                    assemble (List.map snd columns) [| int64 x.NumElements |] (Value.raw y.Value).shape
                 // [n; out...] -> [out...; n] -> out @ in
                 let n = int64 x.NumElements
                 let m = int64 y.NumElements
@@ -154,9 +168,11 @@ module Diff =
             (fun () ->
                 let g = grad f
 
-                [ for i in 0 .. x.NumElements - 1 ->
-                      let e = basis x i
-                      Tensor(Reductions.sum (Arithmetic.mul (snd (jvp g x e)).Value e.Value)) ]
+                [
+                    for i in 0 .. x.NumElements - 1 ->
+                        let e = basis x i
+                        Tensor(Reductions.sum (Arithmetic.mul (snd (jvp g x e)).Value e.Value))
+                ]
                 |> List.reduce (fun a b -> Tensor(Arithmetic.add a.Value b.Value)))
             (fun l -> [ l ])
 
@@ -164,25 +180,178 @@ module Diff =
     let divergence (f: Tensor -> Tensor) (x: Tensor) : Tensor =
         scoped
             (fun () ->
-                [ for i in 0 .. x.NumElements - 1 ->
-                      let e = basis x i
-                      let _, col = jvp f x e
-                      Tensor(Reductions.sum (Arithmetic.mul (Shape.reshape ((Value.raw x.Value).shape) col.Value) e.Value)) ]
+                [
+                    for i in 0 .. x.NumElements - 1 ->
+                        let e = basis x i
+                        let _, col = jvp f x e
+
+                        Tensor(
+                            Reductions.sum (
+                                Arithmetic.mul (Shape.reshape ((Value.raw x.Value).shape) col.Value) e.Value
+                            )
+                        )
+                ]
                 |> List.reduce (fun a b -> Tensor(Arithmetic.add a.Value b.Value)))
             (fun d -> [ d ])
 
     /// The curl ∇ × f of a vector field f: R³ -> R³.
     let curl (f: Tensor -> Tensor) (x: Tensor) : Tensor =
         if x.Shape <> [| 3 |] then
-            Errors.fail "Diff.curl" $"x has shape {Errors.shapeText (Value.raw x.Value).shape}" "curl is defined for f: R^3 -> R^3; pass a vector of 3 elements."
+            Errors.fail
+                "Diff.curl"
+                $"x has shape {Errors.shapeText (Value.raw x.Value).shape}"
+                "curl is defined for f: R^3 -> R^3; pass a vector of 3 elements."
 
         scoped
             (fun () ->
                 let j = jacfwd f x
-                let at r c = Shape.select 0 (int64 c) (Shape.select 0 (int64 r) j.Value)
+
+                let at r c =
+                    Shape.select 0 (int64 c) (Shape.select 0 (int64 r) j.Value)
+
                 let d (r: int) (c: int) (r2: int) (c2: int) = Arithmetic.sub (at r c) (at r2 c2)
                 Tensor(Shape.stack 0 [| d 2 1 1 2; d 0 2 2 0; d 1 0 0 1 |]))
             (fun c -> [ c ])
 
     /// The same value with every derivative removed (a constant for all enclosing calls).
     let stopGradient (x: Tensor) : Tensor = Tensor(Value.stripAll x.Value)
+
+    /// (f xs, Σᵢ Jᵢ vᵢ) for a function of several tensors: a JVP along `vs` (None holds an argument fixed).
+    let jvpArgs (f: Tensor[] -> Tensor) (xs: Tensor[]) (vs: Tensor option[]) : Tensor * Tensor =
+        if xs.Length <> vs.Length then
+            Errors.fail
+                "Diff.jvpArgs"
+                $"{xs.Length} arguments but {vs.Length} directions"
+                "Pass one direction (or None) per argument."
+
+        Array.iter2
+            (fun x v ->
+                match v with
+                | Some v ->
+                    requireFloat "Diff.jvpArgs" x
+                    requireSameShape "Diff.jvpArgs" x v
+                | None -> ())
+            xs
+            vs
+
+        scoped
+            (fun () ->
+                let tag = Value.newTag ()
+
+                let inputs =
+                    Array.map2
+                        (fun (x: Tensor) v ->
+                            match v with
+                            | Some(v: Tensor) -> Tensor(Value.forwardInput tag x.Value v.Value)
+                            | None -> x)
+                        xs
+                        vs
+
+                let y = f inputs
+
+                match y.Value with
+                | Fwd(p, t, tg) when tg = tag -> Tensor p, Tensor t
+                | _ -> y, zerosLike y)
+            (fun (a, b) -> [ a; b ])
+
+    /// (f xs, u -> [Jᵢᵀ u]) for a function of several tensors; arguments that are not floating point
+    /// (indices, masks) are held fixed and get a zero cotangent.
+    let vjpArgs (f: Tensor[] -> Tensor) (xs: Tensor[]) : Tensor * (Tensor -> Tensor[]) =
+        let tag = Value.newTag ()
+
+        let inputs =
+            xs
+            |> Array.map (fun x ->
+                if x.Dtype.IsFloatingPoint then
+                    Value.reverseInput tag x.Value
+                else
+                    x.Value)
+
+        let leaves =
+            inputs
+            |> Array.map (fun v ->
+                match v with
+                | Rev(_, n, t) when t = tag -> n
+                | _ -> null)
+
+        let y = Memory.Retained(fun () -> f (Array.map Tensor inputs))
+        let value = Tensor(Value.primalAt tag y.Value)
+
+        let pullback (u: Tensor) =
+            requireSameShape "Diff.vjpArgs pullback" value u
+
+            scoped
+                (fun () ->
+                    let found =
+                        Sweep.backward tag y.Value u.Value (leaves |> Array.filter (isNull >> not))
+
+                    let mutable k = 0
+
+                    Array.map2
+                        (fun (x: Tensor) (leaf: Node) ->
+                            if isNull leaf then
+                                zerosLike x
+                            else
+                                let g = found[k]
+                                k <- k + 1
+
+                                match g with
+                                | ValueSome g -> Tensor g
+                                | ValueNone -> zerosLike x)
+                        xs
+                        leaves)
+                List.ofArray
+
+        value, pullback
+
+    /// `f` with a user-given reverse-mode rule `pullback x y u = Jᵀu` (written in Tensor ops, so it is
+    /// itself differentiable). Forward mode differentiates `f` itself.
+    let customVjp (f: Tensor -> Tensor) (pullback: Tensor -> Tensor -> Tensor -> Tensor) : Tensor -> Tensor =
+        let forwardOf (x: Value) (dx: Value) =
+            let tag = Value.newTag ()
+
+            match (f (Tensor(Value.forwardInput tag x dx))).Value with
+            | Fwd(_, t, tg) when tg = tag -> t
+            | y -> Define.zerosLike y
+
+        fun x ->
+            Tensor(
+                Value.apply
+                    {
+                        Name = "customVjp"
+                        Forward = fun r -> Value.raw (f (Tensor(Const r[0]))).Value
+                        Jvp = fun p _ ts -> forwardOf p[0] ts[0].Value
+                        Vjp = fun p y g _ -> (pullback (Tensor p[0]) (Tensor y) (Tensor g)).Value
+                    }
+                    [| x.Value |]
+            )
+
+    /// `f` with a user-given forward-mode rule `pushforward x dx = J dx` (written in Tensor ops).
+    /// Reverse mode differentiates `f` itself.
+    let customJvp (f: Tensor -> Tensor) (pushforward: Tensor -> Tensor -> Tensor) : Tensor -> Tensor =
+        let reverseOf (x: Value) (g: Value) =
+            let tag = Value.newTag ()
+            let input = Value.reverseInput tag x
+
+            let leaf =
+                match input with
+                | Rev(_, n, _) -> n
+                | _ -> null
+
+            let y = f (Tensor input)
+
+            match (Sweep.backward tag y.Value g [| leaf |])[0] with
+            | ValueSome d -> d
+            | ValueNone -> Define.zerosLike x
+
+        fun x ->
+            Tensor(
+                Value.apply
+                    {
+                        Name = "customJvp"
+                        Forward = fun r -> Value.raw (f (Tensor(Const r[0]))).Value
+                        Jvp = fun p _ ts -> (pushforward (Tensor p[0]) (Tensor ts[0].Value)).Value
+                        Vjp = fun p _ g _ -> reverseOf p[0] g
+                    }
+                    [| x.Value |]
+            )

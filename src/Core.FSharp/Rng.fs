@@ -5,7 +5,9 @@ namespace Functional
 [<Struct; CustomEquality; NoComparison>]
 type Rng =
     private
-        { key: uint64 }
+        {
+            key: uint64
+        }
 
     /// The 64-bit key (for saving in checkpoints).
     member r.Key = r.key
@@ -30,7 +32,8 @@ module Rng =
         z ^^^ (z >>> 31)
 
     /// A key from an integer seed.
-    let seed (n: int) : Rng = Rng.ofKey (mix (uint64 (int64 n) + 0x9e3779b97f4a7c15UL))
+    let seed (n: int) : Rng =
+        Rng.ofKey (mix (uint64 (int64 n) + 0x9e3779b97f4a7c15UL))
 
     /// Derives a new key from a key and a number (e.g. a step or layer index).
     let fold (data: int) (rng: Rng) : Rng =

@@ -43,10 +43,12 @@ type Tensor internal (value: Value) =
                 $"the tensor has shape {Errors.shapeText r.shape} ({r.NumberOfElements} elements), not one element"
                 "Reduce it first (e.g. Tensor.sum) or index one element."
 
-        r.to_type(torch.ScalarType.Float64).cpu().item<float> ()
+        r.to_type(torch.ScalarType.Float64).cpu().item<float>()
 
     /// A row-major flattened copy of the elements, converted to 'T (float, float32, int, int64 or bool).
-    member t.ToArray<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType>() : 'T[] =
+    member t.ToArray<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType>
+        ()
+        : 'T[] =
         let target =
             match typeof<'T> with
             | ty when ty = typeof<float> -> torch.ScalarType.Float64
@@ -60,15 +62,21 @@ type Tensor internal (value: Value) =
                     $"element type {ty.Name} is not supported"
                     "Use float, float32, int, int64 or bool."
 
-        use c = (Value.raw t.Value).to_type(target).cpu().contiguous ()
-        c.data<'T>().ToArray()
+        use c = (Value.raw t.Value).to_type(target).cpu().contiguous()
+        // TorchSharp's accessor fails on an empty tensor.
+        if c.NumberOfElements = 0L then
+            [||]
+        else
+            c.data<'T>().ToArray()
 
     override t.ToString() =
         let r = (Value.raw t.Value)
 
         let body =
-            if r.NumberOfElements = 0L then "[]"
-            else r.ToString(TensorStringStyle.Numpy, fltFormat = "G6", width = 100, newLine = "\n")
+            if r.NumberOfElements = 0L then
+                "[]"
+            else
+                r.ToString(TensorStringStyle.Numpy, fltFormat = "G6", width = 100, newLine = "\n")
 
         let deriv =
             match value with
@@ -110,10 +118,14 @@ type Tensor internal (value: Value) =
     static member (+)(a: Tensor, b: float) = Tensor(Arithmetic.addScalar b a.Value)
     /// Adds a number to every element.
     static member (+)(a: float, b: Tensor) = Tensor(Arithmetic.addScalar a b.Value)
+
     /// Adds a number to every element.
-    static member (+)(a: Tensor, b: int) = Tensor(Arithmetic.addScalar (float b) a.Value)
+    static member (+)(a: Tensor, b: int) =
+        Tensor(Arithmetic.addScalar (float b) a.Value)
+
     /// Adds a number to every element.
-    static member (+)(a: int, b: Tensor) = Tensor(Arithmetic.addScalar (float a) b.Value)
+    static member (+)(a: int, b: Tensor) =
+        Tensor(Arithmetic.addScalar (float a) b.Value)
 
     /// Elementwise difference with broadcasting.
     static member (-)(a: Tensor, b: Tensor) = Tensor(Arithmetic.sub a.Value b.Value)
@@ -121,10 +133,14 @@ type Tensor internal (value: Value) =
     static member (-)(a: Tensor, b: float) = Tensor(Arithmetic.addScalar -b a.Value)
     /// A number minus every element.
     static member (-)(a: float, b: Tensor) = Tensor(Arithmetic.rsubScalar a b.Value)
+
     /// Subtracts a number from every element.
-    static member (-)(a: Tensor, b: int) = Tensor(Arithmetic.addScalar (float -b) a.Value)
+    static member (-)(a: Tensor, b: int) =
+        Tensor(Arithmetic.addScalar (float -b) a.Value)
+
     /// A number minus every element.
-    static member (-)(a: int, b: Tensor) = Tensor(Arithmetic.rsubScalar (float a) b.Value)
+    static member (-)(a: int, b: Tensor) =
+        Tensor(Arithmetic.rsubScalar (float a) b.Value)
 
     /// Elementwise product with broadcasting.
     static member (*)(a: Tensor, b: Tensor) = Tensor(Arithmetic.mul a.Value b.Value)
@@ -132,28 +148,42 @@ type Tensor internal (value: Value) =
     static member (*)(a: Tensor, b: float) = Tensor(Arithmetic.mulScalar b a.Value)
     /// Multiplies every element by a number.
     static member (*)(a: float, b: Tensor) = Tensor(Arithmetic.mulScalar a b.Value)
+
     /// Multiplies every element by a number.
-    static member (*)(a: Tensor, b: int) = Tensor(Arithmetic.mulScalar (float b) a.Value)
+    static member (*)(a: Tensor, b: int) =
+        Tensor(Arithmetic.mulScalar (float b) a.Value)
+
     /// Multiplies every element by a number.
-    static member (*)(a: int, b: Tensor) = Tensor(Arithmetic.mulScalar (float a) b.Value)
+    static member (*)(a: int, b: Tensor) =
+        Tensor(Arithmetic.mulScalar (float a) b.Value)
 
     /// Elementwise quotient with broadcasting.
     static member (/)(a: Tensor, b: Tensor) = Tensor(Arithmetic.div a.Value b.Value)
+
     /// Divides every element by a number.
-    static member (/)(a: Tensor, b: float) = Tensor(Arithmetic.mulScalar (1.0 / b) a.Value)
+    static member (/)(a: Tensor, b: float) =
+        Tensor(Arithmetic.mulScalar (1.0 / b) a.Value)
+
     /// A number divided by every element.
     static member (/)(a: float, b: Tensor) = Tensor(Arithmetic.rdivScalar a b.Value)
+
     /// Divides every element by a number.
-    static member (/)(a: Tensor, b: int) = Tensor(Arithmetic.mulScalar (1.0 / float b) a.Value)
+    static member (/)(a: Tensor, b: int) =
+        Tensor(Arithmetic.mulScalar (1.0 / float b) a.Value)
+
     /// A number divided by every element.
-    static member (/)(a: int, b: Tensor) = Tensor(Arithmetic.rdivScalar (float a) b.Value)
+    static member (/)(a: int, b: Tensor) =
+        Tensor(Arithmetic.rdivScalar (float a) b.Value)
 
     /// Elementwise power with broadcasting (`a ** b`).
     static member Pow(a: Tensor, b: Tensor) = Tensor(Elementwise.pow a.Value b.Value)
     /// Every element to a constant power (`a ** 2.0`).
     static member Pow(a: Tensor, b: float) = Tensor(Arithmetic.powScalar b a.Value)
+
     /// Every element to a constant power (`a ** 2`).
-    static member Pow(a: Tensor, b: int) = Tensor(Arithmetic.powScalar (float b) a.Value)
+    static member Pow(a: Tensor, b: int) =
+        Tensor(Arithmetic.powScalar (float b) a.Value)
+
     /// A constant to the power of every element (`2.0 ** a`).
     static member Pow(a: float, b: Tensor) =
         Tensor(Elementwise.exp (Arithmetic.mulScalar (Math.Log a) b.Value))

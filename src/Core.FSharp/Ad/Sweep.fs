@@ -28,7 +28,8 @@ let private topologicalOrder (tag: int) (root: Node) : List<Node> =
                 descended <- true
             | _ -> i <- i + 1
 
-        if not descended then order.Add node
+        if not descended then
+            order.Add node
 
     order
 
@@ -49,7 +50,8 @@ let backward (tag: int) (output: Value) (seed: Value) (leaves: Node[]) : Value v
             | ValueSome op ->
                 match adjoints.TryGetValue node with
                 | true, g ->
-                    if not (isLeaf.Contains node) then adjoints.Remove node |> ignore
+                    if not (isLeaf.Contains node) then
+                        adjoints.Remove node |> ignore
 
                     for i in 0 .. node.Inputs.Length - 1 do
                         match node.Inputs[i] with

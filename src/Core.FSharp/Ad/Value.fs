@@ -37,7 +37,8 @@ and internal Op =
 
 /// A reverse-mode tape entry: the op applied, its inputs (as seen at this tag) and their primals.
 /// A leaf (an input of a differentiation call) has no op.
-and [<Sealed; AllowNullLiteral>] internal Node(op: Op voption, inputs: Value[], primals: Value[], output: Value) =
+and [<Sealed; AllowNullLiteral>] internal Node
+    (op: Op voption, inputs: Value[], primals: Value[], output: Value) =
     member _.Op = op
     member _.Inputs = inputs
     member _.Primals = primals
@@ -94,7 +95,9 @@ module internal Value =
 
         for x in inputs do
             let t = tagOf x
-            if t > tag then tag <- t
+
+            if t > tag then
+                tag <- t
 
         if tag < 0 then
             let raws = Array.zeroCreate inputs.Length
@@ -146,7 +149,8 @@ module internal Value =
             [| a; b |]
 
     /// Makes `x` an input of a reverse-mode call with tag `t`.
-    let reverseInput (t: int) (x: Value) : Value = Rev(x, Node(ValueNone, [||], [||], x), t)
+    let reverseInput (t: int) (x: Value) : Value =
+        Rev(x, Node(ValueNone, [||], [||], x), t)
 
     /// Makes `x` a forward-mode input with tangent `dx` and tag `t`.
     let forwardInput (t: int) (x: Value) (dx: Value) : Value = Fwd(x, dx, t)

@@ -17,8 +17,10 @@ let broadcastShapes (op: string) (a: int64[]) (b: int64[]) : int64[] =
             let da = if i < n - a.Length then 1L else a[i - (n - a.Length)]
             let db = if i < n - b.Length then 1L else b[i - (n - b.Length)]
 
-            if da = db || db = 1L then da
-            elif da = 1L then db
+            if da = db || db = 1L then
+                da
+            elif da = 1L then
+                db
             else
                 Errors.fail
                     op
@@ -37,7 +39,11 @@ let guarded (name: string) (forward: Raw[] -> Raw) : Raw[] -> Raw =
                 |> String.concat ", "
 
             let first = e.Message.Split('\n')[0]
-            Errors.fail name $"libtorch rejected inputs of shapes {shapes}: {first}" "Check the shapes and dtypes of the arguments."
+
+            Errors.fail
+                name
+                $"libtorch rejected inputs of shapes {shapes}: {first}"
+                "Check the shapes and dtypes of the arguments."
 
 /// Sums per-input tangent contributions `part i dx_i` over the inputs that carry a tangent.
 let sumTangents (tangents: Value voption[]) (part: int -> Value -> Value) : Value =
@@ -47,9 +53,13 @@ let sumTangents (tangents: Value voption[]) (part: int -> Value -> Value) : Valu
         match tangents[i] with
         | ValueSome t ->
             let p = part i t
-            total <- ValueSome(match total with
-                               | ValueSome acc -> Value.add acc p
-                               | ValueNone -> p)
+
+            total <-
+                ValueSome(
+                    match total with
+                    | ValueSome acc -> Value.add acc p
+                    | ValueNone -> p
+                )
         | ValueNone -> ()
 
     match total with
@@ -99,10 +109,12 @@ let constant (name: string) (forward: Raw[] -> Raw) (inputs: Value[]) : Value =
 let scalar (c: float) : Scalar = Scalar.op_Implicit c
 
 /// A constant of zeros with the shape, dtype and device of `v`.
-let zerosLike (v: Value) : Value = Value.ofRaw (TorchSharp.torch.zeros_like (Value.raw v))
+let zerosLike (v: Value) : Value =
+    Value.ofRaw (TorchSharp.torch.zeros_like (Value.raw v))
 
 /// A constant of ones with the shape, dtype and device of `v`.
-let onesLike (v: Value) : Value = Value.ofRaw (TorchSharp.torch.ones_like (Value.raw v))
+let onesLike (v: Value) : Value =
+    Value.ofRaw (TorchSharp.torch.ones_like (Value.raw v))
 
 /// libtorch's `where(cond, x, y)`.
 let torch_where (cond: Raw) (x: Raw) (y: Raw) : Raw = TorchSharp.torch.where (cond, x, y)

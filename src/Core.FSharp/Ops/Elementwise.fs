@@ -4,13 +4,15 @@ module internal Functional.Ops.Elementwise
 open Functional.Ad
 open Functional.Ops.Define
 open Functional.Ops.Arithmetic
+open Functional.Ops.Validate
 
-/// Applies a rule whose derivative is `t * d(x, y)` in both modes.
-let private smooth name forward (d: Value -> Value -> Value) (x: Value) =
+/// A unary op whose derivative is `t * d(x, y)` in both modes (x the input, y the output).
+let smooth name forward (d: Value -> Value -> Value) (x: Value) =
     unary name forward (fun x y t -> mul t (d x y)) (fun x y g -> mul g (d x y)) x
 
 /// e^x.
-let exp (x: Value) = smooth "exp" (fun r -> r.exp ()) (fun _ y -> y) x
+let exp (x: Value) =
+    smooth "exp" (fun r -> r.exp ()) (fun _ y -> y) x
 
 /// Natural logarithm.
 let log (x: Value) =
@@ -25,7 +27,8 @@ let sigmoid (x: Value) =
     smooth "sigmoid" (fun r -> r.sigmoid ()) (fun _ y -> mul y (rsubScalar 1.0 y)) x
 
 /// sin x.
-let rec sin (x: Value) = smooth "sin" (fun r -> r.sin ()) (fun x _ -> cos x) x
+let rec sin (x: Value) =
+    smooth "sin" (fun r -> r.sin ()) (fun x _ -> cos x) x
 
 /// cos x.
 and cos (x: Value) =
@@ -34,6 +37,32 @@ and cos (x: Value) =
 /// Square root; derivative 1 / (2 sqrt x).
 let sqrt (x: Value) =
     smooth "sqrt" (fun r -> r.sqrt ()) (fun _ y -> rdivScalar 0.5 y) x
+
+/// log(1 + x), accurate for small x; derivative 1 / (1 + x).
+let log1p (x: Value) =
+    requireFloat "log1p" x
+
+    unary
+        "log1p"
+        (fun r -> r.log1p ())
+        (fun x _ t -> div t (addScalar 1.0 x))
+        (fun x _ g -> div g (addScalar 1.0 x))
+        x
+
+/// eˣ - 1, accurate for small x; derivative eˣ = y + 1.
+let expm1 (x: Value) =
+    requireFloat "expm1" x
+    smooth "expm1" (fun r -> r.expm1 ()) (fun _ y -> addScalar 1.0 y) x
+
+/// The sign of x (-1, 0 or 1) in x's dtype; no derivative.
+let sign (x: Value) =
+    requireNumeric "sign" x
+    constant "sign" (fun r -> r[0].sign()) [| x |]
+
+/// |x|; derivative sign x (0 at x = 0, like PyTorch).
+let abs (x: Value) =
+    requireNumeric "abs" x
+    smooth "abs" (fun r -> r.abs ()) (fun x _ -> sign x) x
 
 /// The 0/1 mask x > 0 in x's dtype (no derivative).
 let positiveMask (x: Value) =
@@ -52,17 +81,25 @@ let rec where (cond: Value) (a: Value) (b: Value) : Value =
         (fun x y -> torch_where c x y)
         (fun _ _ y i t ->
             let z = zerosLike t
-            if i = 0 then broadcastTo (Value.shape y) (where cond t z) else broadcastTo (Value.shape y) (where cond z t))
+
+            if i = 0 then
+                broadcastTo (Value.shape y) (where cond t z)
+            else
+                broadcastTo (Value.shape y) (where cond z t))
         (fun a b _ g i ->
             let z = zerosLike g
-            if i = 0 then sumToShape (Value.shape a) (where cond g z) else sumToShape (Value.shape b) (where cond z g))
+
+            if i = 0 then
+                sumToShape (Value.shape a) (where cond g z)
+            else
+                sumToShape (Value.shape b) (where cond z g))
         a
         b
 
 /// a ** b elementwise with broadcasting; the derivative in b uses log a, taken as 0 where a = 0.
 let rec pow (a: Value) (b: Value) : Value =
     let logSafe (a: Value) =
-        let positive = constant "pow" (fun r -> r[0].gt (scalar 0.0)) [| a |]
+        let positive = constant "pow" (fun r -> r[0].gt(scalar 0.0)) [| a |]
         where positive (log (where positive a (onesLike a))) (zerosLike a)
 
     binary

@@ -84,9 +84,12 @@ let private flatten (data: obj) : int64[] * Elements =
     let elements =
         if bools.Count > 0 && (floats.Count > 0) then
             Errors.fail "Tensor.create" "the data mixes bools and numbers" "Use one kind of element."
-        elif bools.Count > 0 then Bools bools
-        elif sawFloat || ints.Count = 0 then Floats floats
-        else Ints ints
+        elif bools.Count > 0 then
+            Bools bools
+        elif sawFloat || ints.Count = 0 then
+            Floats floats
+        else
+            Ints ints
 
     shape, elements
 
@@ -134,7 +137,10 @@ let full (shape: int64[]) (value: float) (dtype: Dtype) (device: Device) : torch
     NativeSetup.ensure ()
 
     if shape |> Array.exists (fun d -> d < 0L) then
-        Errors.fail "Tensor.full" $"negative dimension in shape {Errors.shapeText shape}" "Dimensions must be >= 0."
+        Errors.fail
+            "Tensor.full"
+            $"negative dimension in shape {Errors.shapeText shape}"
+            "Dimensions must be >= 0."
 
     torch.full (shape, Scalar.op_Implicit value, Convert.toScalarType dtype, Convert.toTorchDevice device)
 
@@ -152,5 +158,5 @@ let random (rng: Rng) (device: Device) (make: torch.Generator -> torch.Tensor) :
 let basis (shape: int64[]) (i: int) (dtype: Dtype) (device: Device) : torch.Tensor =
     let n = Array.fold (*) 1L shape
     let flat = full [| n |] 0.0 dtype device
-    flat[int64 i].fill_ (Scalar.op_Implicit 1.0) |> ignore
+    flat[int64 i].fill_(Scalar.op_Implicit 1.0) |> ignore
     flat.reshape shape

@@ -31,7 +31,9 @@ type internal Memory private () =
 
     /// Tracks a tensor if it is made outside every scope (it then belongs to user code and the GC).
     static member inline TrackIfTopLevel(t: torch.Tensor) : torch.Tensor =
-        if Memory.depth = 0 then Memory.Track t
+        if Memory.depth = 0 then
+            Memory.Track t
+
         t
 
     /// Runs `body` in a scope; only the outermost scope on a thread frees memory. The tensors that
@@ -59,4 +61,28 @@ type internal Memory private () =
                 result
             finally
                 Memory.depth <- 0
+                scope.Dispose()
+
+    /// Runs `body` so that nested scopes free nothing and every tensor it makes outlives it (handed to
+    /// the GC): for computations that return closures over their intermediates, such as `Diff.vjp`.
+    static member Retained(body: unit -> 'T) : 'T =
+        if Memory.depth > 0 then
+            body ()
+        else
+            let scope = torch.NewDisposeScope()
+            Memory.depth <- 1
+
+            try
+                body ()
+            finally
+                Memory.depth <- 0
+
+                let made = Array.ofSeq scope.DisposablesView
+
+                for d in made do
+                    match box d with
+                    | :? torch.Tensor as t -> Memory.Track t
+                    | _ -> ()
+
+                scope.Detach(made) |> ignore
                 scope.Dispose()
