@@ -329,7 +329,7 @@ module Params =
                         $"'{path}' has dtype {t.Dtype} but the first tensor has {first.Dtype}"
                         "Flatten trees of one dtype (convert the tensors first)."
 
-            Tensor(Vector.concat (ts |> List.map (fun t -> Shape.reshape [| -1L |] t.Value) |> Array.ofList))
+            Tensor.cat (ts |> List.map (fun t -> Tensor.reshape (t, [ -1 ])))
 
     /// The tree of `like`'s structure and shapes holding the elements of the vector `v` (the inverse of
     /// `flatten`; differentiable).
@@ -342,14 +342,14 @@ module Params =
                 $"the vector has shape {Errors.shapeText (Value.shape v.Value)} but the tree has {n} elements"
                 $"Pass a vector of shape [{n}] (e.g. from Params.flatten)."
 
-        let mutable start = 0L
+        let mutable start = 0
 
         like
         |> map (fun t ->
-            let size = int64 t.NumElements
-            let part = Vector.slice start size v.Value
+            let size = t.NumElements
+            let part = Tensor.narrow (v, 0, start, size)
             start <- start + size
-            Tensor(Shape.reshape (Value.shape t.Value) part))
+            Tensor.reshape (part, t.Shape))
 
 /// Operators and members of `Params`.
 type Params with

@@ -3,6 +3,7 @@ module Functional.Tests.ParamsTests
 open System
 open Expecto
 open Functional
+open Functional.Tests.TestUtil
 
 let private vec (xs: float list) = Tensor.create (xs, Float64)
 
@@ -18,16 +19,6 @@ let sample () =
             "encoder.0.bias", vec [ 0.5; -0.5 ]
             "head.weight", mat [ [ 2.0; -1.0 ] ]
         ]
-
-let private throwsArgument (fragments: string list) (f: unit -> 'a) =
-    let e = Expect.throwsC (f >> ignore) id
-
-    Expect.isTrue
-        (e :? ArgumentException)
-        $"expected an ArgumentException, got {e.GetType().Name}: {e.Message}"
-
-    for s in fragments do
-        Expect.stringContains e.Message s $"the message should mention '{s}'"
 
 [<Tests>]
 let tests =

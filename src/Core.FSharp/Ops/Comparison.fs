@@ -49,7 +49,3 @@ let gtScalar c a =
 /// a ≥ c.
 let geScalar c a =
     compareScalar "ge" (fun x y -> x.ge y) c a
-
-/// A Bool mask as a 0/1 constant of the given raw dtype (used by derivative rules).
-let asNumbers (dtype: TorchSharp.torch.ScalarType) (mask: Value) : Value =
-    constant "mask" (fun r -> r[0].to_type dtype) [| mask |]

@@ -17,7 +17,9 @@ let rec cat (dim: int) (xs: Value[]) : Value =
 
     shapes
     |> Array.iteri (fun i s ->
-        let agrees = s.Length = first.Length && Array.forall2 (=) (Array.removeAt d s) (Array.removeAt d first)
+        let agrees =
+            s.Length = first.Length
+            && Array.forall2 (=) (Array.removeAt d s) (Array.removeAt d first)
 
         if not agrees then
             Errors.fail
@@ -67,7 +69,10 @@ let splitEvery (size: int64) (dim: int) (x: Value) : Value[] =
     let n = shape[d]
 
     if size <= 0L && n > 0L then
-        Errors.fail "split" $"piece size {size} is not positive (dimension {dim} has size {n})" "Use a piece size >= 1."
+        Errors.fail
+            "split"
+            $"piece size {size} is not positive (dimension {dim} has size {n})"
+            "Use a piece size >= 1."
 
     if n = 0L then
         [| x |]

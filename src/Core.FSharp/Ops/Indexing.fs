@@ -17,12 +17,15 @@ let private checkedIndices (op: string) (shape: int64[]) (d: int) (indices: Valu
         | torch.ScalarType.Int64 -> r
         | torch.ScalarType.Int32 -> Value.raw (Value.ofRaw (r.to_type torch.ScalarType.Int64))
         | other ->
-            Errors.fail op $"the indices have dtype {other}" "Use an Int64 (or Int32) tensor of indices, e.g. Tensor.create([| 0; 2 |], Int64)."
+            Errors.fail
+                op
+                $"the indices have dtype {other}"
+                "Use an Int64 (or Int32) tensor of indices, e.g. Tensor.create([| 0; 2 |], Int64)."
 
     if r.NumberOfElements > 0L then
         use lo = r.min ()
         use hi = r.max ()
-        let lo, hi = lo.item<int64> (), hi.item<int64> ()
+        let lo, hi = lo.item<int64>(), hi.item<int64>()
 
         if lo < 0L || hi >= size then
             Errors.fail
@@ -53,7 +56,10 @@ let private requireVector (op: string) (indices: Value) =
     let s = Value.shape indices
 
     if s.Length > 1 then
-        Errors.fail op $"the indices have shape {Errors.shapeText s}" "Pass a 1-dimensional tensor of indices."
+        Errors.fail
+            op
+            $"the indices have shape {Errors.shapeText s}"
+            "Pass a 1-dimensional tensor of indices."
 
 /// The slices of x at `indices` (a 1-D integer tensor) along `dim`: result[.., k, ..] = x[.., indices[k], ..].
 let indexSelect (dim: int) (indices: Value) (x: Value) : Value =
@@ -92,9 +98,7 @@ let index (indices: Value) (x: Value) : Value =
     let idxShape = Value.shape indices
     let flat = Value.ofRaw ((Value.raw indices).reshape [| -1L |])
 
-    x
-    |> indexSelect 0 flat
-    |> Shape.reshape (Array.append idxShape shape[1..])
+    x |> indexSelect 0 flat |> Shape.reshape (Array.append idxShape shape[1..])
 
 let rec private gatherRaw (d: int) (idx: Raw) (x: Value) : Value =
     unary

@@ -34,7 +34,8 @@ let rec private matmulBatched (a: Value) (b: Value) : Value =
     binary
         "matmul"
         (fun x y -> x.matmul y)
-        (fun a b y i t -> broadcastTo (Value.shape y) (if i = 0 then matmulBatched t b else matmulBatched a t))
+        (fun a b y i t ->
+            broadcastTo (Value.shape y) (if i = 0 then matmulBatched t b else matmulBatched a t))
         (fun a b _ g i ->
             if i = 0 then
                 sumToShape (Value.shape a) (matmulBatched g (mT b))
@@ -55,10 +56,14 @@ let matmul (a: Value) (b: Value) : Value =
             $"shapes {Errors.shapeText sa} and {Errors.shapeText sb} are not compatible"
             "matmul needs [.., n, k] and [.., k, m] (1-D operands count as a row or column vector) with broadcastable batch dimensions."
 
-    if sa.Length = 0 || sb.Length = 0 then incompatible ()
+    if sa.Length = 0 || sb.Length = 0 then
+        incompatible ()
+
     let k1 = sa[sa.Length - 1]
     let k2 = if sb.Length = 1 then sb[0] else sb[sb.Length - 2]
-    if k1 <> k2 then incompatible ()
+
+    if k1 <> k2 then
+        incompatible ()
 
     match sa.Length, sb.Length with
     | 1, 1 -> dot a b
@@ -71,16 +76,22 @@ let matmul (a: Value) (b: Value) : Value =
         let y = matmulBatched a2 b2
         let sy = Value.shape y
 
-        if sa.Length = 1 then Shape.reshape (Array.removeAt (sy.Length - 2) sy) y
-        elif sb.Length = 1 then Shape.reshape sy[.. sy.Length - 2] y
-        else y
+        if sa.Length = 1 then
+            Shape.reshape (Array.removeAt (sy.Length - 2) sy) y
+        elif sb.Length = 1 then
+            Shape.reshape sy[.. sy.Length - 2] y
+        else
+            y
 
 /// Outer product of two vectors: result[i, j] = a[i] b[j].
 let rec outer (a: Value) (b: Value) : Value =
     let sa, sb = Value.shape a, Value.shape b
 
     if sa.Length <> 1 || sb.Length <> 1 then
-        Errors.fail "outer" $"shapes {Errors.shapeText sa} and {Errors.shapeText sb} are not two vectors" "outer takes two 1-D tensors."
+        Errors.fail
+            "outer"
+            $"shapes {Errors.shapeText sa} and {Errors.shapeText sb} are not two vectors"
+            "outer takes two 1-D tensors."
 
     binary
         "outer"
@@ -95,18 +106,21 @@ let private requireSquare (op: string) (what: string) (x: Value) =
     let s = Value.shape x
 
     if s.Length < 2 || s[s.Length - 1] <> s[s.Length - 2] then
-        Errors.fail op $"{what} has shape {Errors.shapeText s}, which is not a (batch of) square matrices" "Pass a tensor of shape [.., n, n]."
+        Errors.fail
+            op
+            $"{what} has shape {Errors.shapeText s}, which is not a (batch of) square matrices"
+            "Pass a tensor of shape [.., n, n]."
 
 /// Fails if libtorch reported a singular matrix (`info` > 0) or finite inputs gave a non-finite result.
 let private requireInvertible (op: string) (inputs: Raw list) (info: Raw) (result: Raw) =
     let allFinite (r: Raw) =
-        use f = r.isfinite().all ()
-        f.item<bool> ()
+        use f = r.isfinite().all()
+        f.item<bool>()
 
-    use bad = info.gt(scalar 0.0).any ()
+    use bad = info.gt(scalar 0.0).any()
     let a = inputs.Head
 
-    if bad.item<bool> () || (List.forall allFinite inputs && not (allFinite result)) then
+    if bad.item<bool>() || (List.forall allFinite inputs && not (allFinite result)) then
         Errors.fail
             op
             $"the matrix of shape {Errors.shapeText a.shape} is singular (or numerically singular)"
@@ -116,11 +130,23 @@ let rec private solveMatrix (a: Value) (b: Value) : Value =
     binary
         "solve"
         (fun a b ->
+            // Give B at least A's rank so libtorch never reads [.., n] as a batch of vectors.
+            let b =
+                if b.shape.Length < a.shape.Length then
+                    b.reshape (Array.append (Array.create (a.shape.Length - b.shape.Length) 1L) b.shape)
+                else
+                    b
+
             let struct (x, info) = torch.linalg.solve_ex (a, b, true, false)
             requireInvertible "solve" [ a; b ] info x
             x)
         (fun a _ y i t ->
-            let dy = if i = 0 then neg (solveMatrix a (matmul t y)) else solveMatrix a t
+            let dy =
+                if i = 0 then
+                    neg (solveMatrix a (matmul t y))
+                else
+                    solveMatrix a t
+
             broadcastTo (Value.shape y) dy)
         (fun a b y g i ->
             let gb = solveMatrix (mT a) g
@@ -143,7 +169,11 @@ let solve (a: Value) (b: Value) : Value =
         sb.Length = 1
         || (sb.Length = sa.Length - 1 && Array.forall2 (=) sb sa[.. sa.Length - 2])
 
-    let rows = if isVector then sb[sb.Length - 1] else (if sb.Length >= 2 then sb[sb.Length - 2] else -1L)
+    let rows =
+        if isVector then
+            sb[sb.Length - 1]
+        else
+            (if sb.Length >= 2 then sb[sb.Length - 2] else -1L)
 
     if sb.Length = 0 || rows <> n then
         Errors.fail
@@ -180,11 +210,14 @@ let rec inverse (a: Value) : Value =
 let det (a: Value) : Value =
     requireSquare "det" "the input" a
     let batch = (Value.shape a)[.. (Value.shape a).Length - 3]
-    let asMatrices (v: Value) = Shape.reshape (Array.append batch [| 1L; 1L |]) v
+
+    let asMatrices (v: Value) =
+        Shape.reshape (Array.append batch [| 1L; 1L |]) v
 
     unary
         "det"
         (fun r -> torch.linalg.det r)
-        (fun a y t -> mul y (Reductions.sumDim -1 false (Reductions.sumDim -1 false (mul (mT (inverse a)) t))))
+        (fun a y t ->
+            mul y (Reductions.sumDim -1 false (Reductions.sumDim -1 false (mul (mT (inverse a)) t))))
         (fun a y g -> mul (asMatrices (mul g y)) (mT (inverse a)))
         a

@@ -140,10 +140,16 @@ let private check
     for i in 0 .. nd - 1 do
         let coversInput (o: int64) =
             let start = o * stride[i] - padding[i]
-            Seq.exists (fun j -> let e = start + j * dilation[i] in e >= 0L && e < size[i]) (seq { 0L .. kernel[i] - 1L })
+
+            Seq.exists
+                (fun j -> let e = start + j * dilation[i] in e >= 0L && e < size[i])
+                (seq { 0L .. kernel[i] - 1L })
 
         let uncovered =
-            if dilation[i] = 1L then None else Seq.tryFind (not << coversInput) (seq { 0L .. outputs[i] - 1L })
+            if dilation[i] = 1L then
+                None
+            else
+                Seq.tryFind (not << coversInput) (seq { 0L .. outputs[i] - 1L })
 
         match uncovered with
         | Some o ->
@@ -177,7 +183,7 @@ let maxPool
     : Value =
     let spec = check op nd x kernel stride padding dilation ceilMode
     let rank = nd + 2
-    let index = ref null
+    let indexCell = ref null
 
     let pooled =
         guarded
@@ -193,16 +199,18 @@ let maxPool
                         spec.CeilMode
                     )
 
-                index.Value <- Memory.TrackIfTopLevel(unlift rank i)
+                indexCell.Value <- Memory.TrackIfTopLevel(unlift rank i)
                 unlift rank y)
             [| Value.raw x |]
+
+    let index: Raw = indexCell.Value
 
     // The forward is the pooled tensor computed with the indices (the op runs once, on Value.raw x).
     unary
         op
         (fun _ -> pooled)
-        (fun _ _ t -> gatherAt index.Value t)
-        (fun x _ g -> scatterAt index.Value (Value.shape x) g)
+        (fun _ _ t -> gatherAt index t)
+        (fun x _ g -> scatterAt index (Value.shape x) g)
         x
 
 /// Average pooling of x: (N, C, *S) over `nd` spatial dimensions; with `countIncludePad` the padded

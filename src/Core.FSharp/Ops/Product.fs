@@ -26,6 +26,7 @@ and private others (d: int) (keepDim: bool) (x: Value) (y: Value) : Value =
     let isZero = r.eq (scalar 0.0)
 
     if not (isZero.any().item<bool>()) then
+        isZero.Dispose()
         div (restoreDim d keepDim x y) x
     else
         let count = isZero.sum([| int64 d |], true).expand(r.shape)

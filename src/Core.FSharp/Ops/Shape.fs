@@ -13,9 +13,15 @@ let dimIndex (op: string) (rank: int) (dim: int) : int =
 
     if d < 0 || d >= rank then
         if rank = 0 then
-            Errors.fail op $"dimension {dim} does not exist in a 0-dimensional tensor" "Reshape the scalar to [1] first."
+            Errors.fail
+                op
+                $"dimension {dim} does not exist in a 0-dimensional tensor"
+                "Reshape the scalar to [1] first."
         else
-            Errors.fail op $"dimension {dim} is out of range for a tensor of rank {rank}" $"Use a dimension in [{-rank}, {rank - 1}]."
+            Errors.fail
+                op
+                $"dimension {dim} is out of range for a tensor of rank {rank}"
+                $"Use a dimension in [{-rank}, {rank - 1}]."
 
     d
 
@@ -24,7 +30,10 @@ let dimIndices (op: string) (rank: int) (dims: int[]) : int[] =
     let ds = dims |> Array.map (dimIndex op rank)
 
     if (Array.distinct ds).Length <> ds.Length then
-        Errors.fail op $"dimensions {Errors.shapeText (Array.map int64 dims)} repeat a dimension" "List each dimension once."
+        Errors.fail
+            op
+            $"dimensions {Errors.shapeText (Array.map int64 dims)} repeat a dimension"
+            "List each dimension once."
 
     ds
 
@@ -215,7 +224,8 @@ let expand (shape: int64[]) (x: Value) : Value =
             $"a tensor of shape {Errors.shapeText from} cannot be expanded to {Errors.shapeText shape}"
             "Each dimension of the tensor (aligned from the right) must equal the target size or be 1; -1 keeps a size, and the target needs at least as many dimensions."
 
-    if lead < 0 then problem ()
+    if lead < 0 then
+        problem ()
 
     let target =
         shape

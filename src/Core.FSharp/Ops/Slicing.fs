@@ -81,7 +81,11 @@ let pad (pads: int64[]) (value: float) (x: Value) : Value =
 
     let amount (side: int) (d: int) =
         let k = rank - 1 - d
-        if 2 * k + side < pads.Length then pads[2 * k + side] else 0L
+
+        if 2 * k + side < pads.Length then
+            pads[2 * k + side]
+        else
+            0L
 
     let before = Array.init rank (amount 0)
     let after = Array.init rank (amount 1)

@@ -13,7 +13,7 @@ module ClippingTransforms =
 
             {
                 Init = fun _ -> Params.empty
-                Update = fun g state _ -> Params.map (clamp -maxDelta maxDelta) g, state
+                Update = fun g state _ -> Params.map (fun t -> Tensor.clamp (t, -maxDelta, maxDelta)) g, state
             }
 
         /// Scales all updates by maxNorm / max(‖u‖, maxNorm), ‖u‖ the L2 norm over every element of every
@@ -30,6 +30,6 @@ module ClippingTransforms =
                         | [] -> g, state
                         | _ ->
                             let norm = safeNorm (Params.dot g g)
-                            let factor = maxNorm / maximum norm (scalarLike norm maxNorm)
+                            let factor = maxNorm / Tensor.maximum (norm, scalarLike norm maxNorm)
                             Params.map (fun t -> t * factor) g, state
             }

@@ -1,42 +1,15 @@
-/// Small helpers for the optimizers: comparisons, sign, a safe norm and state fields. The comparison and
-/// sign helpers carry no derivative (as the real ops will not); swap in the public ops when they exist.
+/// Small helpers for the optimizers: a safe norm, scalar constants and state fields.
 module internal Functional.OptimHelpers
 
 open Functional
-open Functional.Ad
-open Functional.Ops
-
-/// The Bool mask x > c (no derivative).
-let greater (x: Tensor) (c: float) : Tensor =
-    Tensor(Define.constant "greater" (fun r -> r[0].gt(Define.scalar c)) [| x.Value |])
-
-/// The Bool mask x < c (no derivative).
-let less (x: Tensor) (c: float) : Tensor =
-    Tensor(Define.constant "less" (fun r -> r[0].lt(Define.scalar c)) [| x.Value |])
-
-/// The Bool mask a > b elementwise (no derivative).
-let greaterThan (a: Tensor) (b: Tensor) : Tensor =
-    Tensor(Define.constant "greater" (fun r -> r[0].gt r[1]) [| a.Value; b.Value |])
-
-/// -1, 0 or 1 by the sign of each element (derivative 0, as almost everywhere).
-let sign (x: Tensor) : Tensor =
-    Tensor(Define.constant "sign" (fun r -> r[0].sign()) [| x.Value |])
 
 /// A 0-dimensional constant with the dtype and device of `like`.
 let scalarLike (like: Tensor) (c: float) : Tensor =
     Tensor.full ([], c, like.Dtype, like.Device)
 
-/// max(a, b) elementwise (differentiable through the larger one).
-let maximum (a: Tensor) (b: Tensor) : Tensor = Tensor.where (greaterThan a b, a, b)
-
-/// min(max(x, lo), hi) (derivative 1 inside the interval, 0 outside).
-let clamp (lo: float) (hi: float) (x: Tensor) : Tensor =
-    let inside = Tensor.where (less x lo, scalarLike x lo, x)
-    Tensor.where (greater inside hi, scalarLike x hi, inside)
-
-/// √(Σ x²) whose derivatives stay finite (zero) at x = 0.
+/// √(Σ x²) from Σ x², with derivatives that stay finite (zero) where Σ x² = 0.
 let safeNorm (sumOfSquares: Tensor) : Tensor =
-    let isZero = less sumOfSquares 1e-300
+    let isZero = Tensor.le (sumOfSquares, 0.0)
     let safe = Tensor.where (isZero, scalarLike sumOfSquares 1.0, sumOfSquares)
     Tensor.where (isZero, scalarLike sumOfSquares 0.0, Tensor.sqrt safe)
 

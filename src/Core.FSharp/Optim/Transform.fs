@@ -121,7 +121,7 @@ type Transform =
 
                     let nuMax =
                         if amsgrad then
-                            Params.map2 maximum (field "nuMax" state) nu
+                            Params.map2 (fun a b -> Tensor.maximum (a, b)) (field "nuMax" state) nu
                         else
                             nu
 
@@ -187,7 +187,7 @@ type Transform =
             Update =
                 fun g state _ ->
                     let mu = field "mu" state
-                    let updates = Params.map2 (fun m u -> sign (b1 * m + (1.0 - b1) * u)) mu g
+                    let updates = Params.map2 (fun m u -> Tensor.sign (b1 * m + (1.0 - b1) * u)) mu g
                     let mu = Params.map2 (fun m u -> b2 * m + (1.0 - b2) * u) mu g
                     updates, Group [ "mu", mu ]
         }
@@ -198,10 +198,9 @@ type Transform =
             let wNorm = safeNorm (Tensor.sum (w * w))
             let uNorm = safeNorm (Tensor.sum (u * u))
             let one = scalarLike uNorm 1.0
-            let r = wNorm / Tensor.where (greater uNorm 0.0, uNorm, one)
-
-            u
-            * Tensor.where (greater wNorm 0.0, Tensor.where (greater uNorm 0.0, r, one), one)
+            let positive (x: Tensor) = Tensor.gt (x, 0.0)
+            let r = wNorm / Tensor.where (positive uNorm, uNorm, one)
+            u * Tensor.where (positive wNorm, Tensor.where (positive uNorm, r, one), one)
 
         {
             Init = fun _ -> Params.empty

@@ -7,8 +7,12 @@ open Functional.Ops
 [<AutoOpen>]
 module IndexingMembers =
     let private at (i: int) = Slicing.At(int64 i)
-    let private range (s: int option) (e: int option) = Slicing.Range(Option.map int64 s, Option.map int64 e)
-    let private sliced (x: Tensor) (specs: Slicing.SliceSpec list) = Tensor(Slicing.slice (Array.ofList specs) x.Value)
+
+    let private range (s: int option) (e: int option) =
+        Slicing.Range(Option.map int64 s, Option.map int64 e)
+
+    let private sliced (x: Tensor) (specs: Slicing.SliceSpec list) =
+        Tensor(Slicing.slice (Array.ofList specs) x.Value)
 
     type Tensor with
         /// The elements start .. start + length - 1 along `dim` (the dimension keeps its place).
@@ -24,14 +28,16 @@ module IndexingMembers =
             Tensor(Indexing.indexAdd dim indices.Value src.Value x.Value)
 
         /// Picks along `dim` by an Int64 index tensor of the same rank: for dim = 1, result[i, j] = x[i, indices[i, j]].
-        static member gather(x: Tensor, dim: int, indices: Tensor) = Tensor(Indexing.gather dim indices.Value x.Value)
+        static member gather(x: Tensor, dim: int, indices: Tensor) =
+            Tensor(Indexing.gather dim indices.Value x.Value)
 
         /// x plus src scattered along `dim` by an Int64 index tensor: for dim = 1, result[i, indices[i, j]] += src[i, j].
         static member scatterAdd(x: Tensor, dim: int, indices: Tensor, src: Tensor) =
             Tensor(Indexing.scatterAdd dim indices.Value src.Value x.Value)
 
         /// Rows of x chosen by an Int64 index tensor of any shape: shape indices.Shape @ x.Shape[1..].
-        static member index(x: Tensor, indices: Tensor) = Tensor(Indexing.index indices.Value x.Value)
+        static member index(x: Tensor, indices: Tensor) =
+            Tensor(Indexing.index indices.Value x.Value)
 
         /// The elements start .. start + length - 1 along `dim`.
         member x.Narrow(dim: int, start: int, length: int) = Tensor.narrow (x, dim, start, length)
@@ -41,8 +47,10 @@ module IndexingMembers =
         member x.IndexAdd(dim: int, indices: Tensor, src: Tensor) = Tensor.indexAdd (x, dim, indices, src)
         /// Picks along `dim` by an index tensor of the same rank.
         member x.Gather(dim: int, indices: Tensor) = Tensor.gather (x, dim, indices)
+
         /// Adds src scattered along `dim` by an index tensor.
-        member x.ScatterAdd(dim: int, indices: Tensor, src: Tensor) = Tensor.scatterAdd (x, dim, indices, src)
+        member x.ScatterAdd(dim: int, indices: Tensor, src: Tensor) =
+            Tensor.scatterAdd (x, dim, indices, src)
 
         /// Rows chosen by an Int64 index tensor (`x.[idx]`): shape indices.Shape @ x.Shape[1..].
         member x.Item
@@ -74,70 +82,141 @@ module IndexingMembers =
         member x.GetSlice(s0: int option, e0: int option, i1: int) = sliced x [ range s0 e0; at i1 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, s1: int option, e1: int option) = sliced x [ range s0 e0; range s1 e1 ]
+        member x.GetSlice(s0: int option, e0: int option, s1: int option, e1: int option) =
+            sliced x [ range s0 e0; range s1 e1 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(i0: int, i1: int, s2: int option, e2: int option) = sliced x [ at i0; at i1; range s2 e2 ]
+        member x.GetSlice(i0: int, i1: int, s2: int option, e2: int option) =
+            sliced x [ at i0; at i1; range s2 e2 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(i0: int, s1: int option, e1: int option, i2: int) = sliced x [ at i0; range s1 e1; at i2 ]
+        member x.GetSlice(i0: int, s1: int option, e1: int option, i2: int) =
+            sliced x [ at i0; range s1 e1; at i2 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(i0: int, s1: int option, e1: int option, s2: int option, e2: int option) = sliced x [ at i0; range s1 e1; range s2 e2 ]
+        member x.GetSlice(i0: int, s1: int option, e1: int option, s2: int option, e2: int option) =
+            sliced x [ at i0; range s1 e1; range s2 e2 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, i1: int, i2: int) = sliced x [ range s0 e0; at i1; at i2 ]
+        member x.GetSlice(s0: int option, e0: int option, i1: int, i2: int) =
+            sliced x [ range s0 e0; at i1; at i2 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, i1: int, s2: int option, e2: int option) = sliced x [ range s0 e0; at i1; range s2 e2 ]
+        member x.GetSlice(s0: int option, e0: int option, i1: int, s2: int option, e2: int option) =
+            sliced x [ range s0 e0; at i1; range s2 e2 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, s1: int option, e1: int option, i2: int) = sliced x [ range s0 e0; range s1 e1; at i2 ]
+        member x.GetSlice(s0: int option, e0: int option, s1: int option, e1: int option, i2: int) =
+            sliced x [ range s0 e0; range s1 e1; at i2 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, s1: int option, e1: int option, s2: int option, e2: int option) = sliced x [ range s0 e0; range s1 e1; range s2 e2 ]
+        member x.GetSlice
+            (s0: int option, e0: int option, s1: int option, e1: int option, s2: int option, e2: int option)
+            =
+            sliced x [ range s0 e0; range s1 e1; range s2 e2 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(i0: int, i1: int, i2: int, s3: int option, e3: int option) = sliced x [ at i0; at i1; at i2; range s3 e3 ]
+        member x.GetSlice(i0: int, i1: int, i2: int, s3: int option, e3: int option) =
+            sliced x [ at i0; at i1; at i2; range s3 e3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(i0: int, i1: int, s2: int option, e2: int option, i3: int) = sliced x [ at i0; at i1; range s2 e2; at i3 ]
+        member x.GetSlice(i0: int, i1: int, s2: int option, e2: int option, i3: int) =
+            sliced x [ at i0; at i1; range s2 e2; at i3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(i0: int, i1: int, s2: int option, e2: int option, s3: int option, e3: int option) = sliced x [ at i0; at i1; range s2 e2; range s3 e3 ]
+        member x.GetSlice(i0: int, i1: int, s2: int option, e2: int option, s3: int option, e3: int option) =
+            sliced x [ at i0; at i1; range s2 e2; range s3 e3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(i0: int, s1: int option, e1: int option, i2: int, i3: int) = sliced x [ at i0; range s1 e1; at i2; at i3 ]
+        member x.GetSlice(i0: int, s1: int option, e1: int option, i2: int, i3: int) =
+            sliced x [ at i0; range s1 e1; at i2; at i3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(i0: int, s1: int option, e1: int option, i2: int, s3: int option, e3: int option) = sliced x [ at i0; range s1 e1; at i2; range s3 e3 ]
+        member x.GetSlice(i0: int, s1: int option, e1: int option, i2: int, s3: int option, e3: int option) =
+            sliced x [ at i0; range s1 e1; at i2; range s3 e3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(i0: int, s1: int option, e1: int option, s2: int option, e2: int option, i3: int) = sliced x [ at i0; range s1 e1; range s2 e2; at i3 ]
+        member x.GetSlice(i0: int, s1: int option, e1: int option, s2: int option, e2: int option, i3: int) =
+            sliced x [ at i0; range s1 e1; range s2 e2; at i3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(i0: int, s1: int option, e1: int option, s2: int option, e2: int option, s3: int option, e3: int option) = sliced x [ at i0; range s1 e1; range s2 e2; range s3 e3 ]
+        member x.GetSlice
+            (
+                i0: int,
+                s1: int option,
+                e1: int option,
+                s2: int option,
+                e2: int option,
+                s3: int option,
+                e3: int option
+            ) =
+            sliced x [ at i0; range s1 e1; range s2 e2; range s3 e3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, i1: int, i2: int, i3: int) = sliced x [ range s0 e0; at i1; at i2; at i3 ]
+        member x.GetSlice(s0: int option, e0: int option, i1: int, i2: int, i3: int) =
+            sliced x [ range s0 e0; at i1; at i2; at i3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, i1: int, i2: int, s3: int option, e3: int option) = sliced x [ range s0 e0; at i1; at i2; range s3 e3 ]
+        member x.GetSlice(s0: int option, e0: int option, i1: int, i2: int, s3: int option, e3: int option) =
+            sliced x [ range s0 e0; at i1; at i2; range s3 e3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, i1: int, s2: int option, e2: int option, i3: int) = sliced x [ range s0 e0; at i1; range s2 e2; at i3 ]
+        member x.GetSlice(s0: int option, e0: int option, i1: int, s2: int option, e2: int option, i3: int) =
+            sliced x [ range s0 e0; at i1; range s2 e2; at i3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, i1: int, s2: int option, e2: int option, s3: int option, e3: int option) = sliced x [ range s0 e0; at i1; range s2 e2; range s3 e3 ]
+        member x.GetSlice
+            (
+                s0: int option,
+                e0: int option,
+                i1: int,
+                s2: int option,
+                e2: int option,
+                s3: int option,
+                e3: int option
+            ) =
+            sliced x [ range s0 e0; at i1; range s2 e2; range s3 e3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, s1: int option, e1: int option, i2: int, i3: int) = sliced x [ range s0 e0; range s1 e1; at i2; at i3 ]
+        member x.GetSlice(s0: int option, e0: int option, s1: int option, e1: int option, i2: int, i3: int) =
+            sliced x [ range s0 e0; range s1 e1; at i2; at i3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, s1: int option, e1: int option, i2: int, s3: int option, e3: int option) = sliced x [ range s0 e0; range s1 e1; at i2; range s3 e3 ]
+        member x.GetSlice
+            (
+                s0: int option,
+                e0: int option,
+                s1: int option,
+                e1: int option,
+                i2: int,
+                s3: int option,
+                e3: int option
+            ) =
+            sliced x [ range s0 e0; range s1 e1; at i2; range s3 e3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, s1: int option, e1: int option, s2: int option, e2: int option, i3: int) = sliced x [ range s0 e0; range s1 e1; range s2 e2; at i3 ]
+        member x.GetSlice
+            (
+                s0: int option,
+                e0: int option,
+                s1: int option,
+                e1: int option,
+                s2: int option,
+                e2: int option,
+                i3: int
+            ) =
+            sliced x [ range s0 e0; range s1 e1; range s2 e2; at i3 ]
 
         /// F# slicing (inclusive ranges clamped like arrays; a single index removes its dimension).
-        member x.GetSlice(s0: int option, e0: int option, s1: int option, e1: int option, s2: int option, e2: int option, s3: int option, e3: int option) = sliced x [ range s0 e0; range s1 e1; range s2 e2; range s3 e3 ]
+        member x.GetSlice
+            (
+                s0: int option,
+                e0: int option,
+                s1: int option,
+                e1: int option,
+                s2: int option,
+                e2: int option,
+                s3: int option,
+                e3: int option
+            ) =
+            sliced x [ range s0 e0; range s1 e1; range s2 e2; range s3 e3 ]

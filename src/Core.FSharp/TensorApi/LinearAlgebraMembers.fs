@@ -8,17 +8,21 @@ module LinearAlgebraMembers =
     type Tensor with
         /// Matrix product as torch.matmul: [.., n, k] x [.., k, m] -> [.., n, m] with broadcasting batch
         /// dimensions; a 1-D operand is a row (left) or column (right) vector; two vectors give a·b.
-        static member matmul(a: Tensor, b: Tensor) = Tensor(LinearAlgebra.matmul a.Value b.Value)
+        static member matmul(a: Tensor, b: Tensor) =
+            Tensor(LinearAlgebra.matmul a.Value b.Value)
 
         /// Inner product a·b = Σᵢ aᵢbᵢ of two vectors of equal length (a 0-dimensional tensor).
-        static member dot(a: Tensor, b: Tensor) = Tensor(LinearAlgebra.dot a.Value b.Value)
+        static member dot(a: Tensor, b: Tensor) =
+            Tensor(LinearAlgebra.dot a.Value b.Value)
 
         /// Outer product of two vectors: result[i, j] = a[i] b[j].
-        static member outer(a: Tensor, b: Tensor) = Tensor(LinearAlgebra.outer a.Value b.Value)
+        static member outer(a: Tensor, b: Tensor) =
+            Tensor(LinearAlgebra.outer a.Value b.Value)
 
         /// X = A⁻¹B, the solution of A X = B: A is [.., n, n], B is [.., n, k] or a vector [n]; batch
         /// dimensions broadcast. A singular A raises an error.
-        static member solve(a: Tensor, b: Tensor) = Tensor(LinearAlgebra.solve a.Value b.Value)
+        static member solve(a: Tensor, b: Tensor) =
+            Tensor(LinearAlgebra.solve a.Value b.Value)
 
         /// A⁻¹ for a (batch of) square matrices [.., n, n]; a singular matrix raises an error.
         static member inverse(a: Tensor) = Tensor(LinearAlgebra.inverse a.Value)

@@ -23,7 +23,8 @@ module ReductionMembers =
         static member variance(x: Tensor, ?dim: int, ?keepDim: bool, ?unbiased: bool) =
             Tensor(Reductions.variance dim (defaultArg unbiased true) (defaultArg keepDim false) x.Value)
 
-        /// Standard deviation √variance (unbiased by default), of all elements or along `dim`.
+        /// Standard deviation √variance (unbiased by default), of all elements or along `dim`; its
+        /// derivative is infinite where the variance is 0.
         static member std(x: Tensor, ?dim: int, ?keepDim: bool, ?unbiased: bool) =
             Tensor(Reductions.std dim (defaultArg unbiased true) (defaultArg keepDim false) x.Value)
 

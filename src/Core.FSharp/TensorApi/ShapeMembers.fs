@@ -7,12 +7,16 @@ open Functional.Ops
 [<AutoOpen>]
 module ShapeMembers =
     let private longs (xs: int seq) = xs |> Seq.map int64 |> Array.ofSeq
-    let private values (xs: Tensor seq) = xs |> Seq.map (fun t -> t.Value) |> Array.ofSeq
+
+    let private values (xs: Tensor seq) =
+        xs |> Seq.map (fun t -> t.Value) |> Array.ofSeq
+
     let private tensors (vs: Value[]) = vs |> Array.map (fun v -> Tensor v)
 
     type Tensor with
         /// The same elements in a new shape (one dimension may be -1).
-        static member reshape(x: Tensor, shape: int seq) = Tensor(Shape.reshape (longs shape) x.Value)
+        static member reshape(x: Tensor, shape: int seq) =
+            Tensor(Shape.reshape (longs shape) x.Value)
 
         /// Merges dimensions startDim..endDim (inclusive; default all) into one.
         static member flatten(x: Tensor, ?startDim: int, ?endDim: int) =
@@ -29,26 +33,32 @@ module ShapeMembers =
             Tensor(Shape.transpose dim0 dim1 x.Value)
 
         /// Reorders the dimensions: result dimension i is x's dimension dims[i].
-        static member permute(x: Tensor, dims: int seq) = Tensor(Shape.permute (Array.ofSeq dims) x.Value)
+        static member permute(x: Tensor, dims: int seq) =
+            Tensor(Shape.permute (Array.ofSeq dims) x.Value)
 
         /// Broadcasts to `shape` without copying (as torch.expand): each of x's dimensions, aligned from the
         /// right, must equal its target or be 1; -1 keeps a size.
-        static member expand(x: Tensor, shape: int seq) = Tensor(Shape.expand (longs shape) x.Value)
+        static member expand(x: Tensor, shape: int seq) =
+            Tensor(Shape.expand (longs shape) x.Value)
 
         /// Broadcasts to `shape` (the same as `expand`).
         static member broadcastTo(x: Tensor, shape: int seq) = Tensor.expand (x, shape)
 
         /// Reverses the order of elements along each of `dims`.
-        static member flip(x: Tensor, dims: int seq) = Tensor(Shape.flip (Array.ofSeq dims) x.Value)
+        static member flip(x: Tensor, dims: int seq) =
+            Tensor(Shape.flip (Array.ofSeq dims) x.Value)
 
         /// Tiles x repeats[i] times along dimension i (as torch.repeat; extra leading counts add dimensions).
-        static member repeat(x: Tensor, repeats: int seq) = Tensor(Shape.repeat (longs repeats) x.Value)
+        static member repeat(x: Tensor, repeats: int seq) =
+            Tensor(Shape.repeat (longs repeats) x.Value)
 
         /// Stacks same-shaped tensors along a new dimension.
-        static member stack(xs: Tensor seq, ?dim: int) = Tensor(Shape.stack (defaultArg dim 0) (values xs))
+        static member stack(xs: Tensor seq, ?dim: int) =
+            Tensor(Shape.stack (defaultArg dim 0) (values xs))
 
         /// Joins tensors along an existing dimension (default 0); other sizes must agree.
-        static member cat(xs: Tensor seq, ?dim: int) = Tensor(Concatenate.cat (defaultArg dim 0) (values xs))
+        static member cat(xs: Tensor seq, ?dim: int) =
+            Tensor(Concatenate.cat (defaultArg dim 0) (values xs))
 
         /// Splits x along `dim` (default 0) into consecutive pieces of the given sizes (summing to the size).
         static member split(x: Tensor, sizes: int seq, ?dim: int) =
@@ -84,8 +94,11 @@ module ShapeMembers =
 
         /// The same elements in a new shape.
         member x.Reshape(shape: int seq) = Tensor.reshape (x, shape)
+
         /// Merges dimensions startDim..endDim (inclusive; default all) into one.
-        member x.Flatten(?startDim: int, ?endDim: int) = Tensor.flatten (x, defaultArg startDim 0, defaultArg endDim -1)
+        member x.Flatten(?startDim: int, ?endDim: int) =
+            Tensor.flatten (x, defaultArg startDim 0, defaultArg endDim -1)
+
         /// Removes every dimension of size 1, or only `dim` when it has size 1.
         member x.Squeeze(?dim: int) = Tensor(Shape.squeeze dim x.Value)
         /// Inserts a dimension of size 1 at `dim`.
@@ -104,11 +117,19 @@ module ShapeMembers =
         member x.Flip(dims: int seq) = Tensor.flip (x, dims)
         /// Tiles the tensor repeats[i] times along dimension i (as torch.repeat).
         member x.Repeat(repeats: int seq) = Tensor.repeat (x, repeats)
+
         /// Splits along `dim` (default 0) into pieces of the given sizes.
-        member x.Split(sizes: int seq, ?dim: int) = Tensor.split (x, sizes, defaultArg dim 0)
+        member x.Split(sizes: int seq, ?dim: int) =
+            Tensor.split (x, sizes, defaultArg dim 0)
+
         /// Splits along `dim` (default 0) into pieces of `size` elements; the last may be smaller.
-        member x.Split(size: int, ?dim: int) = Tensor.split (x, size, defaultArg dim 0)
+        member x.Split(size: int, ?dim: int) =
+            Tensor.split (x, size, defaultArg dim 0)
+
         /// Splits along `dim` (default 0) into at most `chunks` equal pieces.
-        member x.Chunk(chunks: int, ?dim: int) = Tensor.chunk (x, chunks, defaultArg dim 0)
+        member x.Chunk(chunks: int, ?dim: int) =
+            Tensor.chunk (x, chunks, defaultArg dim 0)
+
         /// Constant padding as torch.nn.functional.pad (pairs from the last dimension backwards).
-        member x.Pad(pads: int seq, ?value: float) = Tensor.pad (x, pads, defaultArg value 0.0)
+        member x.Pad(pads: int seq, ?value: float) =
+            Tensor.pad (x, pads, defaultArg value 0.0)

@@ -1,7 +1,8 @@
 """PyTorch reference values for max and average pooling (see torch_fixture.py).
 
-Each configuration is recorded twice: the op itself (exact outputs and gradients) and its square
-("square": true), whose Hessian-vector products are nonzero, so the rules' own rules are checked too.
+Each configuration is recorded twice: the op itself (outputs and gradients; its Hessian is zero, the op
+being linear or piecewise linear) and its square ("square": true), whose Hessian-vector products are
+nonzero, so the rules' own rules are checked against PyTorch too.
 Spatial parameters are stored as lists with one value per spatial dimension.
 """
 import torch
@@ -21,7 +22,7 @@ cases = []
 def add(op, fn, args, params):
     for square in (False, True):
         f = (lambda *a: fn(*a) ** 2) if square else fn
-        cases.append(case(op, f, args, dict(params, square=square), seed=len(cases)))
+        cases.append(case(op, f, args, dict(params, square=square), second=square, seed=len(cases)))
 
 
 def pool(op, x, kernel, stride, padding, dilation=None, ceil_mode=False, count_include_pad=None):

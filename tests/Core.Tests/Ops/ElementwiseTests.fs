@@ -80,7 +80,9 @@ let private binaryGen = Gen.zip broadcastPair seed
 let private fails (fragments: string list) (f: unit -> Tensor) = TestUtil.throwsArgument fragments f
 
 let private ints = Tensor.create ([| 1L; 2L; 3L |], Int64)
-let private m = Tensor.create ([| [| 1.0; -2.0; 3.0 |]; [| 0.5; 2.0; -1.0 |] |], Float64)
+
+let private m =
+    Tensor.create ([| [| 1.0; -2.0; 3.0 |]; [| 0.5; 2.0; -1.0 |] |], Float64)
 
 [<Tests>]
 let tests =
@@ -104,16 +106,37 @@ let tests =
                 [
                     test "round halves to even; floor and ceil keep the dtype" {
                         let x = Tensor.create ([| 0.5; 1.5; 2.5; -0.5; -1.7 |], Float64)
-                        Expect.sequenceEqual ((Tensor.round x).ToArray<float>()) [| 0.0; 2.0; 2.0; 0.0; -2.0 |] "round"
-                        Expect.sequenceEqual ((Tensor.floor x).ToArray<float>()) [| 0.0; 1.0; 2.0; -1.0; -2.0 |] "floor"
-                        Expect.sequenceEqual ((Tensor.ceil x).ToArray<float>()) [| 1.0; 2.0; 3.0; 0.0; -1.0 |] "ceil"
+
+                        Expect.sequenceEqual
+                            ((Tensor.round x).ToArray<float>())
+                            [| 0.0; 2.0; 2.0; 0.0; -2.0 |]
+                            "round"
+
+                        Expect.sequenceEqual
+                            ((Tensor.floor x).ToArray<float>())
+                            [| 0.0; 1.0; 2.0; -1.0; -2.0 |]
+                            "floor"
+
+                        Expect.sequenceEqual
+                            ((Tensor.ceil x).ToArray<float>())
+                            [| 1.0; 2.0; 3.0; 0.0; -1.0 |]
+                            "ceil"
+
                         Expect.equal (Tensor.floor ints).Dtype Int64 "floor of Int64 stays Int64"
-                        Expect.sequenceEqual ((Tensor.floor ints).ToArray<int64>()) [| 1L; 2L; 3L |] "floor of ints"
+
+                        Expect.sequenceEqual
+                            ((Tensor.floor ints).ToArray<int64>())
+                            [| 1L; 2L; 3L |]
+                            "floor of ints"
                     }
 
                     test "rounding and sign have zero derivative" {
                         let g = Diff.grad (fun x -> Tensor.sum (Tensor.floor x + Tensor.sign x * x)) m
-                        Expect.sequenceEqual (g.ToArray<float>()) ((Tensor.sign m).ToArray<float>()) "only x's own factor"
+
+                        Expect.sequenceEqual
+                            (g.ToArray<float>())
+                            ((Tensor.sign m).ToArray<float>())
+                            "only x's own factor"
                     }
 
                     test "abs, leakyRelu and elu use PyTorch's derivative at 0" {
@@ -136,8 +159,11 @@ let tests =
                         let b = Tensor.create ([| 1.0; 3.0; 2.0 |], Float64)
                         let ga = Diff.grad (fun a -> Tensor.sum (Tensor.maximum (a, b))) a
                         Expect.sequenceEqual (ga.ToArray<float>()) [| 0.5; 0.0; 1.0 |] "maximum, reverse"
-                        let _, t = Diff.jvp (fun b -> Tensor.minimum (a, b)) b (Tensor.ones ([ 3 ], Float64))
-                        Expect.sequenceEqual (t.ToArray<float>()) [| 0.5; 1.0; 0.0 |] "minimum, forward"
+
+                        let _, t =
+                            Diff.jvp (fun b -> Tensor.minimum (a, b)) b (Tensor.ones ([ 3 ], Float64))
+
+                        Expect.sequenceEqual (t.ToArray<float>()) [| 0.5; 0.0; 1.0 |] "minimum, forward"
                     }
 
                     test "softplus is x beyond the threshold and stable for large inputs" {
@@ -182,8 +208,11 @@ let tests =
                     }
 
                     test "binary ops name the shapes that do not broadcast" {
-                        fails [ "maximum"; "[2; 3]"; "[2]" ] (fun () -> Tensor.maximum (m, Tensor.zeros ([ 2 ], Float64)))
-                        fails [ "atan2"; "[2; 3]"; "[4]" ] (fun () -> Tensor.atan2 (m, Tensor.zeros ([ 4 ], Float64)))
+                        fails [ "maximum"; "[2; 3]"; "[2]" ] (fun () ->
+                            Tensor.maximum (m, Tensor.zeros ([ 2 ], Float64)))
+
+                        fails [ "atan2"; "[2; 3]"; "[4]" ] (fun () ->
+                            Tensor.atan2 (m, Tensor.zeros ([ 4 ], Float64)))
                     }
                 ]
         ]

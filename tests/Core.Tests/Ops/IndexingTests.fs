@@ -1,6 +1,7 @@
 module Functional.Tests.Ops.IndexingTests
 
 open Expecto
+open FsCheck
 open FsCheck.FSharp
 open Microsoft.FSharp.Core.Operators.OperatorIntrinsics
 open Functional
@@ -31,8 +32,10 @@ let private expectValues (got: Tensor) (shape: int list) (values: float list) (w
     Expect.sequenceEqual got.Shape shape $"{what}: shape"
     Expect.sequenceEqual (got.ToArray<float>()) values $"{what}: values"
 
-let private property name (gen: Gen<'a>) (check: 'a -> unit) =
+let private propertyWith config name (gen: Gen<'a>) (check: 'a -> unit) =
     testPropertyWithConfig config name (Prop.forAll (Arb.fromGen gen) check)
+
+let private property name gen check = propertyWith config name gen check
 
 /// One dimension of a 2-D slice: a fixed index or a range with optional (possibly out-of-range) bounds.
 type private Spec =
@@ -67,7 +70,16 @@ let private slicing =
         "F# slicing"
         [
             test "x.[0, 1..3], x.[*, 2], x.[1..] (bounds inclusive)" {
-                let x = f64 (array2D [ [ 0.0; 1.0; 2.0; 3.0 ]; [ 10.0; 11.0; 12.0; 13.0 ]; [ 20.0; 21.0; 22.0; 23.0 ] ])
+                let x =
+                    f64 (
+                        array2D
+                            [
+                                [ 0.0; 1.0; 2.0; 3.0 ]
+                                [ 10.0; 11.0; 12.0; 13.0 ]
+                                [ 20.0; 21.0; 22.0; 23.0 ]
+                            ]
+                    )
+
                 expectValues x.[0, 1..3] [ 3 ] [ 1.0; 2.0; 3.0 ] "x.[0, 1..3]"
                 expectValues x.[*, 2] [ 3 ] [ 2.0; 12.0; 22.0 ] "x.[*, 2]"
                 expectValues x.[1..] [ 2; 4 ] [ 10.0; 11.0; 12.0; 13.0; 20.0; 21.0; 22.0; 23.0 ] "x.[1..]"
@@ -90,7 +102,8 @@ let private slicing =
                 Expect.sequenceEqual y.[*, 1.., 0, *].Shape [ 2; 2; 2 ] "x.[*, 1.., 0, *]"
             }
 
-            property
+            propertyWith
+                { config with maxTest = 40 }
                 "2-D slices agree with F# array slicing"
                 (gen {
                     let! rows = Gen.choose (1, 4)
@@ -98,7 +111,7 @@ let private slicing =
                     let! s0 = spec rows
                     let! s1 = spec cols
                     return rows, cols, s0, s1
-                 })
+                })
                 (fun (rows, cols, s0, s1) ->
                     let arr = Array2D.init rows cols (fun i j -> float (10 * i + j))
                     let expected, shape, got = sliceBoth arr (f64 arr) s0 s1
@@ -106,7 +119,9 @@ let private slicing =
                     Expect.sequenceEqual (got.ToArray<float>()) expected $"values of {s0}, {s1}"
 
                     if expected.Length > 0 then
-                        GradCheck.check (fun x -> let _, _, y = sliceBoth arr (square x) s0 s1 in y) (f64 arr))
+                        GradCheck.check
+                            (fun x -> let _, _, y = sliceBoth arr (square x) s0 s1 in y)
+                            (f64 arr))
         ]
 
 let private generated =
@@ -122,7 +137,7 @@ let private generated =
                     let! idx = indicesOf s[d] [| k |]
                     let! x = valuesOf s
                     return x, d, idx
-                 })
+                })
                 (fun (x, d, idx) -> GradCheck.check (fun x -> (square x).IndexSelect(d, idx)) x)
 
             property
@@ -135,20 +150,27 @@ let private generated =
                     let! x = valuesOf s
                     let! src = valuesOf (Array.updateAt d k s)
                     return x, d, idx, src
-                 })
+                })
                 (fun (x, d, idx, src) ->
-                    GradCheck.checkArgs (fun a -> (square a[0]).IndexAdd(d, a[1], square a[2])) [| x; idx; src |])
+                    GradCheck.checkArgs
+                        (fun a -> (square a[0]).IndexAdd(d, a[1], square a[2]))
+                        [| x; idx; src |])
 
             property
                 "gather"
                 (gen {
                     let! s = shape 1 3
                     let! d = Gen.choose (0, s.Length - 1)
-                    let! sizes = s |> Array.mapi (fun k n -> if k = d then Gen.choose (1, 3) else Gen.choose (1, n)) |> Gen.sequenceToArray
+
+                    let! sizes =
+                        s
+                        |> Array.mapi (fun k n -> if k = d then Gen.choose (1, 3) else Gen.choose (1, n))
+                        |> Gen.sequenceToArray
+
                     let! idx = indicesOf s[d] sizes
                     let! x = valuesOf s
                     return x, d, idx
-                 })
+                })
                 (fun (x, d, idx) -> GradCheck.checkArgs (fun a -> (square a[0]).Gather(d, a[1])) [| x; idx |])
 
             property
@@ -156,15 +178,22 @@ let private generated =
                 (gen {
                     let! s = shape 1 3
                     let! d = Gen.choose (0, s.Length - 1)
-                    let! sizes = s |> Array.mapi (fun k n -> if k = d then Gen.choose (1, 3) else Gen.choose (1, n)) |> Gen.sequenceToArray
+
+                    let! sizes =
+                        s
+                        |> Array.mapi (fun k n -> if k = d then Gen.choose (1, 3) else Gen.choose (1, n))
+                        |> Gen.sequenceToArray
+
                     let! extra = Gen.arrayOfLength s.Length (Gen.choose (0, 1))
                     let! idx = indicesOf s[d] sizes
                     let! x = valuesOf s
                     let! src = valuesOf (Array.map2 (+) sizes extra)
                     return x, d, idx, src
-                 })
+                })
                 (fun (x, d, idx, src) ->
-                    GradCheck.checkArgs (fun a -> (square a[0]).ScatterAdd(d, a[1], square a[2])) [| x; idx; src |])
+                    GradCheck.checkArgs
+                        (fun a -> (square a[0]).ScatterAdd(d, a[1], square a[2]))
+                        [| x; idx; src |])
 
             property
                 "index by an index tensor"
@@ -174,7 +203,7 @@ let private generated =
                     let! idx = indicesOf s[0] ishape
                     let! x = valuesOf s
                     return x, idx
-                 })
+                })
                 (fun (x, idx) ->
                     let y = x.[idx]
                     Expect.sequenceEqual y.Shape (Array.append idx.Shape x.Shape[1..]) "shape"
@@ -189,8 +218,9 @@ let private generated =
                     let! length = Gen.choose (1, s[d] - start)
                     let! x = valuesOf s
                     return x, d, start, length
-                 })
-                (fun (x, d, start, length) -> GradCheck.check (fun x -> (square x).Narrow(d, start, length)) x)
+                })
+                (fun (x, d, start, length) ->
+                    GradCheck.check (fun x -> (square x).Narrow(d, start, length)) x)
         ]
 
 let private values =
@@ -199,12 +229,29 @@ let private values =
         [
             test "indexSelect and indexAdd" {
                 let x = f64 (array2D [ [ 1.0; 2.0; 3.0 ]; [ 4.0; 5.0; 6.0 ] ])
-                expectValues (x.IndexSelect(1, i64 [| 2; 0; 2 |])) [ 2; 3 ] [ 3.0; 1.0; 3.0; 6.0; 4.0; 6.0 ] "indexSelect"
+
+                expectValues
+                    (x.IndexSelect(1, i64 [| 2; 0; 2 |]))
+                    [ 2; 3 ]
+                    [ 3.0; 1.0; 3.0; 6.0; 4.0; 6.0 ]
+                    "indexSelect"
+
                 let src = f64 (array2D [ [ 10.0; 20.0; 30.0 ]; [ 100.0; 200.0; 300.0 ] ])
-                expectValues (x.IndexAdd(0, i64 [| 1; 1 |], src)) [ 2; 3 ] [ 1.0; 2.0; 3.0; 114.0; 225.0; 336.0 ] "indexAdd repeats add up"
+
+                expectValues
+                    (x.IndexAdd(0, i64 [| 1; 1 |], src))
+                    [ 2; 3 ]
+                    [ 1.0; 2.0; 3.0; 114.0; 225.0; 336.0 ]
+                    "indexAdd repeats add up"
+
                 expectValues (x.IndexSelect(0, i64 [| 1 |]).[0]) [ 3 ] [ 4.0; 5.0; 6.0 ] "row select"
                 expectValues x.[i64 [| 1; 0 |]] [ 2; 3 ] [ 4.0; 5.0; 6.0; 1.0; 2.0; 3.0 ] "x.[indices]"
-                expectValues (Tensor.index (x, Tensor.create ([| 1 |], Int32))) [ 1; 3 ] [ 4.0; 5.0; 6.0 ] "Int32 indices"
+
+                expectValues
+                    (Tensor.index (x, Tensor.create ([| 1 |], Int32)))
+                    [ 1; 3 ]
+                    [ 4.0; 5.0; 6.0 ]
+                    "Int32 indices"
             }
 
             test "gather and scatterAdd" {
@@ -213,7 +260,12 @@ let private values =
                 expectValues (x.Gather(1, idx)) [ 2; 2 ] [ 1.0; 1.0; 4.0; 3.0 ] "gather (torch docs example)"
                 let src = f64 (array2D [ [ 10.0; 20.0 ]; [ 30.0; 40.0 ] ])
                 expectValues (x.ScatterAdd(1, idx, src)) [ 2; 2 ] [ 31.0; 2.0; 43.0; 34.0 ] "scatterAdd"
-                expectValues ((Tensor.zeros ([ 3 ], Float64)).ScatterAdd(0, i64 [| 2; 2; 0 |], f64 [| 1.0; 2.0; 3.0 |])) [ 3 ] [ 3.0; 0.0; 3.0 ] "scatterAdd 1-D"
+
+                expectValues
+                    ((Tensor.zeros ([ 3 ], Float64)).ScatterAdd(0, i64 [| 2; 2; 0 |], f64 [| 1.0; 2.0; 3.0 |]))
+                    [ 3 ]
+                    [ 3.0; 0.0; 3.0 ]
+                    "scatterAdd 1-D"
             }
 
             test "narrow" {
@@ -225,9 +277,17 @@ let private values =
             test "gather's gradient scatters, scatterAdd's gradient gathers" {
                 let x = f64 [| 1.0; 2.0; 3.0 |]
                 let idx = i64 [| 2; 2; 0 |]
-                let g = Diff.grad (fun x -> Tensor.sum (x.Gather(0, idx) * f64 [| 1.0; 10.0; 100.0 |])) x
+
+                let g =
+                    Diff.grad (fun x -> Tensor.sum (x.Gather(0, idx) * f64 [| 1.0; 10.0; 100.0 |])) x
+
                 expectValues g [ 3 ] [ 100.0; 0.0; 11.0 ] "gather gradient"
-                let h = Diff.grad (fun s -> Tensor.sum ((Tensor.zeros ([ 3 ], Float64)).ScatterAdd(0, idx, s) * x)) x
+
+                let h =
+                    Diff.grad
+                        (fun s -> Tensor.sum ((Tensor.zeros ([ 3 ], Float64)).ScatterAdd(0, idx, s) * x))
+                        x
+
                 expectValues h [ 3 ] [ 3.0; 3.0; 1.0 ] "scatterAdd gradient"
             }
         ]
@@ -239,29 +299,58 @@ let private badInput =
             test "integer indices out of range" {
                 let x = Tensor.zeros [ 2; 3 ]
                 TestUtil.throwsArgument [ "slice"; "index 3"; "dimension 1 of size 3" ] (fun () -> x.[0, 3])
-                TestUtil.throwsArgument [ "slice"; "index -3"; "dimension 0 of size 2" ] (fun () -> x.[-3, 0..1])
+
+                TestUtil.throwsArgument [ "slice"; "index -3"; "dimension 0 of size 2" ] (fun () ->
+                    x.[-3, 0..1])
+
                 TestUtil.throwsArgument [ "slice"; "3 indices"; "[2; 3]" ] (fun () -> x.[0, 0, 0])
-                TestUtil.throwsArgument [ "narrow"; "start 2"; "length 2"; "size 3" ] (fun () -> x.Narrow(1, 2, 2))
+
+                TestUtil.throwsArgument [ "narrow"; "start 2"; "length 2"; "size 3" ] (fun () ->
+                    x.Narrow(1, 2, 2))
+
                 TestUtil.throwsArgument [ "narrow"; "dimension 2" ] (fun () -> x.Narrow(2, 0, 1))
             }
 
             test "index tensors out of range or of the wrong dtype" {
                 let x = Tensor.zeros [ 2; 3 ]
-                TestUtil.throwsArgument [ "indexSelect"; "index 3"; "dimension 1 (size 3)"; "[2; 3]" ] (fun () -> x.IndexSelect(1, i64 [| 0; 3 |]))
-                TestUtil.throwsArgument [ "indexSelect"; "index -1" ] (fun () -> x.IndexSelect(1, i64 [| -1 |]))
-                TestUtil.throwsArgument [ "indexSelect"; "Float32"; "Int64" ] (fun () -> x.IndexSelect(1, Tensor.create [| 0.0 |]))
-                TestUtil.throwsArgument [ "indexSelect"; "[1; 1]"; "1-dimensional" ] (fun () -> x.IndexSelect(1, i64 (array2D [ [ 0 ] ])))
-                TestUtil.throwsArgument [ "index"; "index 2"; "dimension 0 (size 2)" ] (fun () -> x.[i64 [| 2 |]])
-                TestUtil.throwsArgument [ "gather"; "index 5" ] (fun () -> x.Gather(1, i64 (array2D [ [ 5 ] ])))
-                TestUtil.throwsArgument [ "scatterAdd"; "index 2" ] (fun () -> x.ScatterAdd(0, i64 (array2D [ [ 2 ] ]), Tensor.zeros [ 1; 1 ]))
+
+                TestUtil.throwsArgument
+                    [ "indexSelect"; "index 3"; "dimension 1 (size 3)"; "[2; 3]" ]
+                    (fun () -> x.IndexSelect(1, i64 [| 0; 3 |]))
+
+                TestUtil.throwsArgument [ "indexSelect"; "index -1" ] (fun () ->
+                    x.IndexSelect(1, i64 [| -1 |]))
+
+                TestUtil.throwsArgument [ "indexSelect"; "Float32"; "Int64" ] (fun () ->
+                    x.IndexSelect(1, Tensor.create [| 0.0 |]))
+
+                TestUtil.throwsArgument [ "indexSelect"; "[1; 1]"; "1-dimensional" ] (fun () ->
+                    x.IndexSelect(1, i64 (array2D [ [ 0 ] ])))
+
+                TestUtil.throwsArgument [ "index"; "index 2"; "dimension 0 (size 2)" ] (fun () ->
+                    x.[i64 [| 2 |]])
+
+                TestUtil.throwsArgument [ "gather"; "index 5" ] (fun () ->
+                    x.Gather(1, i64 (array2D [ [ 5 ] ])))
+
+                TestUtil.throwsArgument [ "scatterAdd"; "index 2" ] (fun () ->
+                    x.ScatterAdd(0, i64 (array2D [ [ 2 ] ]), Tensor.zeros [ 1; 1 ]))
             }
 
             test "index tensor shapes" {
                 let x = Tensor.zeros [ 2; 3 ]
-                TestUtil.throwsArgument [ "gather"; "[3; 1]"; "[2; 3]" ] (fun () -> x.Gather(1, i64 (array2D [ [ 0 ]; [ 0 ]; [ 0 ] ])))
-                TestUtil.throwsArgument [ "gather"; "[2]"; "same rank" ] (fun () -> x.Gather(1, i64 [| 0; 1 |]))
-                TestUtil.throwsArgument [ "scatterAdd"; "src"; "[1; 1]" ] (fun () -> x.ScatterAdd(1, i64 (array2D [ [ 0; 1 ] ]), Tensor.zeros [ 1; 1 ]))
-                TestUtil.throwsArgument [ "indexAdd"; "src has shape [2; 2]"; "[2; 3]" ] (fun () -> x.IndexAdd(0, i64 [| 0; 1 |], Tensor.zeros [ 2; 2 ]))
+
+                TestUtil.throwsArgument [ "gather"; "[3; 1]"; "[2; 3]" ] (fun () ->
+                    x.Gather(1, i64 (array2D [ [ 0 ]; [ 0 ]; [ 0 ] ])))
+
+                TestUtil.throwsArgument [ "gather"; "[2]"; "same rank" ] (fun () ->
+                    x.Gather(1, i64 [| 0; 1 |]))
+
+                TestUtil.throwsArgument [ "scatterAdd"; "src"; "[1; 1]" ] (fun () ->
+                    x.ScatterAdd(1, i64 (array2D [ [ 0; 1 ] ]), Tensor.zeros [ 1; 1 ]))
+
+                TestUtil.throwsArgument [ "indexAdd"; "src has shape [2; 2]"; "[2; 3]" ] (fun () ->
+                    x.IndexAdd(0, i64 [| 0; 1 |], Tensor.zeros [ 2; 2 ]))
             }
         ]
 

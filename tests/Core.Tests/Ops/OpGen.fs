@@ -53,20 +53,29 @@ let shapeAndDim =
 let seed = Gen.choose (0, 100000)
 
 /// Standard normal values (Float64) of a shape, from a seed.
-let normal (seed: int) (shape: int list) = Tensor.randn (Rng.seed seed, shape, Float64)
+let normal (seed: int) (shape: int list) =
+    Tensor.randn (Rng.seed seed, shape, Float64)
 
 /// `x` with every element within `radius` of one of `points` moved to distance `radius` from it.
 let avoid (points: float list) (radius: float) (x: Tensor) =
     points
     |> List.fold
         (fun (x: Tensor) c ->
-            let side = Tensor.where (Tensor.ge (x, c), Tensor.ones (x.Shape, Float64), -Tensor.ones (x.Shape, Float64))
+            let side =
+                Tensor.where (
+                    Tensor.ge (x, c),
+                    Tensor.ones (x.Shape, Float64),
+                    -Tensor.ones(x.Shape, Float64)
+                )
+
             Tensor.where (Tensor.lt (Tensor.abs (x - c), radius), c + radius * side, x))
         x
 
 /// Runs an FsCheck property of values from `gen` with `maxTest` cases (gradient checks are slow).
 let property (name: string) (maxTest: int) (gen: Gen<'T>) (body: 'T -> unit) =
     testPropertyWithConfig
-        { FsCheckConfig.defaultConfig with maxTest = maxTest }
+        { FsCheckConfig.defaultConfig with
+            maxTest = maxTest
+        }
         name
         (Prop.forAll (Arb.fromGen gen) body)

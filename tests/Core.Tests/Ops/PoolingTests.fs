@@ -39,14 +39,19 @@ let private covered (ceilMode: bool) (size, k, s, p, d) =
     let o = if ceilMode && (o - 1) * s >= size + p then o - 1 else o
 
     [ 0 .. o - 1 ]
-    |> List.forall (fun w -> [ 0 .. k - 1 ] |> List.exists (fun j -> let e = w * s - p + j * d in e >= 0 && e < size))
+    |> List.forall (fun w ->
+        [ 0 .. k - 1 ]
+        |> List.exists (fun j -> let e = w * s - p + j * d in e >= 0 && e < size))
 
 let private config (nd: int) =
     gen {
         let! batch = Gen.choose (1, 2)
         let! channels = Gen.choose (1, 2)
         let! ceilMode = Gen.elements [ true; false ]
-        let! dims = Gen.listOfLength nd poolDim |> Gen.filter (List.forall (covered ceilMode))
+
+        let! dims =
+            Gen.listOfLength nd poolDim |> Gen.filter (List.forall (covered ceilMode))
+
         let! countIncludePad = Gen.elements [ true; false ]
         let! seed = Gen.choose (0, 10000)
 
@@ -96,13 +101,18 @@ let private avgPool (c: PoolConfig) (x: Tensor) =
 /// elements are distinct (a random permutation of a grid) so that max pooling has no ties.
 let private gradCheckProperty (name: string) (nd: int) (pool: PoolConfig -> Tensor -> Tensor) =
     testPropertyWithConfig
-        { FsCheckConfig.defaultConfig with maxTest = 12 }
+        { FsCheckConfig.defaultConfig with
+            maxTest = 12
+        }
         name
         (Prop.forAll (Arb.fromGen (config nd)) (fun c ->
             let shape = [ c.Batch; c.Channels ] @ c.Size
             let n = List.fold (*) 1 shape
             let order = Array.init n id |> Array.sortBy (fun i -> hash (c.Seed, i))
-            let x = Tensor.create (order |> Array.map (fun i -> float i / float n - 0.5), Float64)
+
+            let x =
+                Tensor.create (order |> Array.map (fun i -> float i / float n - 0.5), Float64)
+
             GradCheck.check (pool c) (x.Reshape shape)
             true))
 
@@ -165,62 +175,74 @@ let private zeros (shape: int list) = Tensor.zeros (shape, Float64)
 let tests =
     testList
         "Ops.Pooling"
-        [ TorchFixture.tests "pooling" resolve
+        [
+            TorchFixture.tests "pooling" resolve
 
-          testList
-              "GradCheck to second order on generated configurations"
-              [ gradCheckProperty "maxPool1d" 1 maxPool
-                gradCheckProperty "maxPool2d" 2 maxPool
-                gradCheckProperty "avgPool1d" 1 avgPool
-                gradCheckProperty "avgPool2d" 2 avgPool ]
+            testList
+                "GradCheck to second order on generated configurations"
+                [
+                    gradCheckProperty "maxPool1d" 1 maxPool
+                    gradCheckProperty "maxPool2d" 2 maxPool
+                    gradCheckProperty "avgPool1d" 1 avgPool
+                    gradCheckProperty "avgPool2d" 2 avgPool
+                ]
 
-          test "the stride defaults to the kernel size" {
-              let x = Tensor.create ([ 1.0 .. 16.0 ], Float64).Reshape [ 1; 1; 4; 4 ]
-              let m = x.MaxPool2d 2
-              Expect.sequenceEqual m.Shape [| 1; 1; 2; 2 |] "2 × 2 windows"
-              Expect.sequenceEqual (m.ToArray<float>()) [| 6.0; 8.0; 14.0; 16.0 |] "window maxima"
-              let a = Tensor.avgPool2d (x, 2)
-              Expect.sequenceEqual (a.ToArray<float>()) [| 3.5; 5.5; 11.5; 13.5 |] "window means"
-              let m1 = Tensor.maxPool1d (x.Reshape [ 1; 2; 8 ], 4)
-              Expect.sequenceEqual (m1.ToArray<float>()) [| 4.0; 8.0; 12.0; 16.0 |] "1-d window maxima"
-          }
+            test "the stride defaults to the kernel size" {
+                let x = (Tensor.create ([ 1.0 .. 16.0 ], Float64)).Reshape [ 1; 1; 4; 4 ]
+                let m = x.MaxPool2d 2
+                Expect.sequenceEqual m.Shape [| 1; 1; 2; 2 |] "2 × 2 windows"
+                Expect.sequenceEqual (m.ToArray<float>()) [| 6.0; 8.0; 14.0; 16.0 |] "window maxima"
+                let a = Tensor.avgPool2d (x, 2)
+                Expect.sequenceEqual (a.ToArray<float>()) [| 3.5; 5.5; 11.5; 13.5 |] "window means"
+                let m1 = Tensor.maxPool1d (x.Reshape [ 1; 2; 8 ], 4)
+                Expect.sequenceEqual (m1.ToArray<float>()) [| 4.0; 8.0; 12.0; 16.0 |] "1-d window maxima"
+            }
 
-          test "the max-pool gradient goes to each window's maximum, summed over overlapping windows" {
-              let x = Tensor.create ([ 1.0; 5.0; 2.0; 0.0; 3.0 ], Float64).Reshape [ 1; 1; 5 ]
-              let g = Diff.grad (fun x -> Tensor.sum (Tensor.maxPool1d (x, 3, stride = 1))) x
-              Expect.sequenceEqual (g.ToArray<float>()) [| 0.0; 2.0; 0.0; 0.0; 1.0 |] "5 wins two windows, 3 one"
-          }
+            test "the max-pool gradient goes to each window's maximum, summed over overlapping windows" {
+                let x = (Tensor.create ([ 1.0; 5.0; 2.0; 0.0; 3.0 ], Float64)).Reshape [ 1; 1; 5 ]
+                let g = Diff.grad (fun x -> Tensor.sum (Tensor.maxPool1d (x, 3, stride = 1))) x
 
-          testList
-              "bad input"
-              [ test "an input of the wrong rank" {
-                    TestUtil.throwsArgument [ "maxPool2d"; "[4; 4]"; "rank 2"; "(N, C, H, W)" ] (fun () ->
-                        Tensor.maxPool2d (zeros [ 4; 4 ], 2))
-                }
-                test "no kernel size" {
-                    TestUtil.throwsArgument [ "avgPool2d"; "no kernel size"; "kernelSizes" ] (fun () -> Tensor.avgPool2d (zeros [ 1; 1; 4; 4 ]))
-                }
-                test "a kernel larger than the padded input" {
-                    TestUtil.throwsArgument [ "maxPool1d"; "larger than the padded input" ] (fun () ->
-                        Tensor.maxPool1d (zeros [ 1; 1; 3 ], 4))
-                }
-                test "padding more than half the kernel" {
-                    TestUtil.throwsArgument [ "avgPool2d"; "padding [2; 2]"; "half the kernel size [3; 3]" ] (fun () ->
-                        Tensor.avgPool2d (zeros [ 1; 1; 6; 6 ], 3, padding = 2))
-                }
-                test "a non-positive stride" {
-                    TestUtil.throwsArgument [ "maxPool2d"; "stride must be >= 1"; "[0; 1]" ] (fun () ->
-                        Tensor.maxPool2d (zeros [ 1; 1; 4; 4 ], 2, strides = [ 0; 1 ]))
-                }
-                test "a non-positive kernel size" {
-                    TestUtil.throwsArgument [ "avgPool1d"; "kernel size must be >= 1" ] (fun () ->
-                        Tensor.avgPool1d (zeros [ 1; 1; 4 ], 0))
-                }
-                test "a dilated window on padding only" {
-                    TestUtil.throwsArgument [ "maxPool1d"; "window 0"; "covers only padding" ] (fun () ->
-                        Tensor.maxPool1d (zeros [ 1; 1; 1 ], 2, stride = 1, padding = 1, dilation = 2))
-                }
-                test "an integer input" {
-                    TestUtil.throwsArgument [ "maxPool1d"; "Int64"; "Float32 or Float64" ] (fun () ->
-                        Tensor.maxPool1d (Tensor.zeros ([ 1; 1; 4 ], Int64), 2))
-                } ] ]
+                Expect.sequenceEqual
+                    (g.ToArray<float>())
+                    [| 0.0; 2.0; 0.0; 0.0; 1.0 |]
+                    "5 wins two windows, 3 one"
+            }
+
+            testList
+                "bad input"
+                [
+                    test "an input of the wrong rank" {
+                        TestUtil.throwsArgument [ "maxPool2d"; "[4; 4]"; "rank 2"; "(N, C, H, W)" ] (fun () ->
+                            Tensor.maxPool2d (zeros [ 4; 4 ], 2))
+                    }
+                    test "no kernel size" {
+                        TestUtil.throwsArgument [ "avgPool2d"; "no kernel size"; "kernelSizes" ] (fun () ->
+                            Tensor.avgPool2d (zeros [ 1; 1; 4; 4 ]))
+                    }
+                    test "a kernel larger than the padded input" {
+                        TestUtil.throwsArgument [ "maxPool1d"; "larger than the padded input" ] (fun () ->
+                            Tensor.maxPool1d (zeros [ 1; 1; 3 ], 4))
+                    }
+                    test "padding more than half the kernel" {
+                        TestUtil.throwsArgument
+                            [ "avgPool2d"; "padding [2; 2]"; "half the kernel size [3; 3]" ]
+                            (fun () -> Tensor.avgPool2d (zeros [ 1; 1; 6; 6 ], 3, padding = 2))
+                    }
+                    test "a non-positive stride" {
+                        TestUtil.throwsArgument [ "maxPool2d"; "stride must be >= 1"; "[0; 1]" ] (fun () ->
+                            Tensor.maxPool2d (zeros [ 1; 1; 4; 4 ], 2, strides = [ 0; 1 ]))
+                    }
+                    test "a non-positive kernel size" {
+                        TestUtil.throwsArgument [ "avgPool1d"; "kernel size must be >= 1" ] (fun () ->
+                            Tensor.avgPool1d (zeros [ 1; 1; 4 ], 0))
+                    }
+                    test "a dilated window on padding only" {
+                        TestUtil.throwsArgument [ "maxPool1d"; "window 0"; "covers only padding" ] (fun () ->
+                            Tensor.maxPool1d (zeros [ 1; 1; 1 ], 2, stride = 1, padding = 1, dilation = 2))
+                    }
+                    test "an integer input" {
+                        TestUtil.throwsArgument [ "maxPool1d"; "Int64"; "Float32 or Float64" ] (fun () ->
+                            Tensor.maxPool1d (Tensor.zeros ([ 1; 1; 4 ], Int64), 2))
+                    }
+                ]
+        ]

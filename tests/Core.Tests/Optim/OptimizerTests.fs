@@ -45,6 +45,20 @@ let private hypergradient (name: string) (makeOptimizer: Tensor -> Optimizer) (l
         expectRelative 1e-10 [| byForward |] [| byReverse |] "forward mode vs reverse mode"
     }
 
+/// The example of docs/custom-optimizer.md: AdaBelief's scaling in ten lines.
+let private scaleByBelief (b1: float) (b2: float) (eps: float) : Optimizer =
+    {
+        Init = fun p -> Params.group [ "mu", Params.zerosLike p; "s", Params.zerosLike p ]
+        Update =
+            fun g state _ ->
+                let mu = b1 * state["mu"] + (1.0 - b1) * g
+                let s = b2 * state["s"] + (1.0 - b2) * (g - mu) * (g - mu) + eps
+                Params.map2 (fun m v -> m / (Tensor.sqrt v + eps)) mu s, Params.group [ "mu", mu; "s", s ]
+    }
+
+let private adaBelief (lr: float) =
+    Transform.chain [ scaleByBelief 0.9 0.999 1e-16; Transform.scaleByLearningRate lr ]
+
 /// A copy of a tree through plain arrays (what saving and loading does).
 let private roundTrip (p: Params) =
     Params.ofList
@@ -77,6 +91,38 @@ let tests =
                             ))
                         0.01
                 ]
+
+            test "gradient w.r.t. the initial params through 3 Adam steps matches finite differences" {
+                let init, loss = problem "mlp"
+                let opt = Optim.adam 0.05
+
+                let afterTraining (p0: Params) =
+                    let mutable p = p0
+                    let mutable s = opt.Init p0
+
+                    for _ in 1..3 do
+                        let p', s' = Optimizer.step opt (DiffParams.grad loss p) s p
+                        p <- p'
+                        s <- s'
+
+                    loss p
+
+                let g = DiffParams.grad afterTraining init
+
+                let v =
+                    Params.unflatten
+                        init
+                        (Tensor.create ([ for i in 1 .. Params.count init -> cos (float i) ], Float64))
+
+                let h = 1e-6
+
+                let central =
+                    ((afterTraining (init + h * v)).ToDouble()
+                     - (afterTraining (init - h * v)).ToDouble())
+                    / (2.0 * h)
+
+                expectRelative 1e-6 [| (Params.dot g v).ToDouble() |] [| central |] "directional derivative"
+            }
 
             test "applyUpdates adds the updates and step equals update + applyUpdates" {
                 let init, loss = problem "quadratic"
@@ -129,7 +175,22 @@ let tests =
                 Expect.stringContains e.Message "one element" "says what is wrong"
             }
 
-            test "custom optimizer from building blocks (docs/custom-optimizer.md)" {
+            test "custom optimizer in ten lines (docs/custom-optimizer.md)" {
+                let init, loss = problem "mlp"
+                let g = DiffParams.grad loss init
+                let u, _ = (adaBelief 0.01).Update g ((adaBelief 0.01).Init init) init
+                // first step: m = 0.1 g, s = 0.001 (0.9 g)² (+ 1e-16), update = -lr m / √s
+                let expected =
+                    flat g
+                    |> Array.map (fun gi ->
+                        -0.01 * 0.1 * gi / (sqrt (0.001 * 0.81 * gi * gi + 1e-16) + 1e-16))
+
+                expectRelative 1e-9 (flat u) expected "first update"
+                let losses, _ = Problems.run (adaBelief 0.01) loss init 50
+                Expect.isLessThan losses[49] (0.6 * losses[0]) "it trains"
+            }
+
+            test "custom optimizer from building blocks" {
                 // Adam whose step is clipped elementwise, with decoupled weight decay off the biases.
                 let clippedAdam (lr: float) =
                     Transform.chain
