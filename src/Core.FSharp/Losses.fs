@@ -78,6 +78,18 @@ type Losses =
     /// each log clamped at -100 as PyTorch does; `weight` broadcasts against the input.
     static member binaryCrossEntropy(input: Tensor, target: Tensor, ?weight: Tensor, ?reduction: Reduction) =
         Losses.sameShape ("binaryCrossEntropy", input, target)
+
+        if input.NumElements > 0 then
+            let values = Diff.stopGradient input
+            let lo = (Tensor.min values).ToDouble()
+            let hi = (Tensor.max values).ToDouble()
+
+            if not (lo >= 0.0 && hi <= 1.0) then
+                Errors.fail
+                    "binaryCrossEntropy"
+                    $"the input ranges over [{lo}, {hi}] but must hold probabilities in [0, 1]"
+                    "Apply a sigmoid first, or use binaryCrossEntropyWithLogits on logits."
+
         let logP = Tensor.clamp (Tensor.log input, min = -100.0)
         let log1mP = Tensor.clamp (Tensor.log (1.0 - input), min = -100.0)
         let loss = -(target * logP + (1.0 - target) * log1mP)

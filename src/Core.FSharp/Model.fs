@@ -218,8 +218,9 @@ module Model =
     let lambda (name: string) (f: Tensor -> Tensor) : Model =
         create name (fun _ shape -> Params.empty, inferShape name f shape) (fun _ x -> f x)
 
-    /// A parameterless layer that knows its output shape: `shapeOf` maps (and checks) the per-example input shape.
-    let elementwise (name: string) (shapeOf: int[] -> int[]) (f: Tensor -> Tensor) : Model =
+    /// A parameterless layer computing `f`, whose output shape `shapeOf` gives (and checks) for a per-example
+    /// input shape.
+    let ofFunction (name: string) (shapeOf: int[] -> int[]) (f: Tensor -> Tensor) : Model =
         create name (fun _ shape -> Params.empty, shapeOf shape) (fun _ x -> f x)
 
     /// Runs the named models one after another (names become the first level of parameter paths).
@@ -227,8 +228,23 @@ module Model =
         if children.IsEmpty then
             Errors.fail "Model.sequential" "there are no layers" "Pass at least one model."
 
-        // Checks the names (unique, non-empty, no '.').
-        children |> List.map (fun (n, _) -> n, Params.empty) |> Params.group |> ignore
+        let names = children |> List.map fst
+
+        match names |> List.tryFind (fun n -> n = "" || n.Contains '.') with
+        | Some n ->
+            Errors.fail
+                "Model.namedSequential"
+                $"the name '{n}' is not allowed"
+                "Use non-empty names without '.'."
+        | None -> ()
+
+        match names |> List.countBy id |> List.tryFind (fun (_, k) -> k > 1) with
+        | Some(n, _) ->
+            Errors.fail
+                "Model.namedSequential"
+                $"the name '{n}' appears twice"
+                "Give every child its own name."
+        | None -> ()
 
         let steps = Array.ofList children
 
@@ -399,7 +415,8 @@ module Model =
     /// The model with its parameters and state under one more level `name` (e.g. "layers"), without a row of
     /// its own in summaries.
     let nest (name: string) (model: Model) : Model =
-        Params.group [ name, Params.empty ] |> ignore
+        if name = "" || name.Contains '.' then
+            Errors.fail "Model.nest" $"the name '{name}' is not allowed" "Use a non-empty name without '.'."
 
         {
             Name = model.Name

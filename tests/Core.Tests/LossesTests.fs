@@ -56,7 +56,7 @@ let private randn (seed: int) (shape: int list) =
 
 /// (name, loss of the arguments, arguments) checked by GradCheck in every float argument.
 let private gradChecks: (string * (Tensor[] -> Tensor) * Tensor[]) list =
-    let labels = Tensor.create [ 2L; 0L; 1L ]
+    let labels = Tensor.create ([ 2L; 0L; 1L ], Int64)
     let probs = Tensor.sigmoid (randn 3 [ 3; 2 ])
     let soft = Tensor.softmax (randn 4 [ 3; 3 ], -1)
 
@@ -94,7 +94,7 @@ let private gradChecks: (string * (Tensor[] -> Tensor) * Tensor[]) list =
         (fun a -> Losses.klDiv (Tensor.logSoftmax (a[0], -1), a[1], reduction = Reduction.BatchMean)),
         [| randn 1 [ 3; 3 ]; soft |]
         "cosineEmbedding",
-        (fun a -> Losses.cosineEmbedding (a[0], a[1], Tensor.create [ 1L; -1L; -1L ], 0.1)),
+        (fun a -> Losses.cosineEmbedding (a[0], a[1], Tensor.create ([ 1L; -1L; -1L ], Int64), 0.1)),
         [| randn 1 [ 3; 4 ]; randn 2 [ 3; 4 ] |]
     ]
 
@@ -111,7 +111,7 @@ let tests =
 
             test "stable for large logits" {
                 let x = Tensor.create [ [ 1000.0; -1000.0; 0.0 ] ]
-                let ce = Losses.crossEntropy (x, Tensor.create [ 1L ])
+                let ce = Losses.crossEntropy (x, Tensor.create ([ 1L ], Int64))
                 TestUtil.expectScalar 1e-3 ce 2000.0 "cross-entropy of a wrong confident class"
 
                 let bce =
@@ -122,13 +122,16 @@ let tests =
                     )
 
                 TestUtil.expectScalar 1e-3 bce (2000.0 + log 2.0) "BCE with logits"
-                let g = Diff.grad (fun x -> Losses.crossEntropy (x, Tensor.create [ 1L ])) x
+
+                let g =
+                    Diff.grad (fun x -> Losses.crossEntropy (x, Tensor.create ([ 1L ], Int64))) x
+
                 Expect.isTrue (g.ToArray<float32>() |> Array.forall System.Single.IsFinite) "finite gradient"
             }
 
             test "integer and one-hot targets agree" {
                 let z = randn 1 [ 4; 3 ]
-                let labels = Tensor.create [ 0L; 2L; 2L; 1L ]
+                let labels = Tensor.create ([ 0L; 2L; 2L; 1L ], Int64)
 
                 let onehot =
                     Tensor.create (
@@ -171,13 +174,16 @@ let tests =
                 TestUtil.throwsArgument [ "crossEntropy"; "[4; 1]"; "[4; 3]"; "[4]" ] (fun () ->
                     Losses.crossEntropy (Tensor.zeros [ 4; 3 ], Tensor.zeros ([ 4; 1 ], Int64)))
 
+                TestUtil.throwsArgument [ "binaryCrossEntropy"; "1.5"; "[0, 1]"; "WithLogits" ] (fun () ->
+                    Losses.binaryCrossEntropy (Tensor.create [ 0.5; 1.5 ], Tensor.create [ 1.0; 0.0 ]))
+
                 TestUtil.throwsArgument [ "crossEntropy"; "3 classes" ] (fun () ->
-                    Losses.crossEntropy (Tensor.zeros [ 2; 3 ], Tensor.create [ 0L; 3L ]))
+                    Losses.crossEntropy (Tensor.zeros [ 2; 3 ], Tensor.create ([ 0L; 3L ], Int64)))
 
                 TestUtil.throwsArgument [ "crossEntropy"; "weights"; "[3]" ] (fun () ->
                     Losses.crossEntropy (
                         Tensor.zeros [ 2; 3 ],
-                        Tensor.create [ 0L; 1L ],
+                        Tensor.create ([ 0L; 1L ], Int64),
                         weight = Tensor.ones [ 2 ]
                     ))
             }

@@ -28,34 +28,34 @@ module ActivationLayers =
 
     type Layers with
         /// max(x, 0) as a layer.
-        static member relu = Model.elementwise "ReLU" keep Tensor.relu
+        static member relu = Model.ofFunction "ReLU" keep Tensor.relu
         /// The logistic sigmoid as a layer.
-        static member sigmoid = Model.elementwise "Sigmoid" keep Tensor.sigmoid
+        static member sigmoid = Model.ofFunction "Sigmoid" keep Tensor.sigmoid
         /// tanh as a layer.
-        static member tanh = Model.elementwise "Tanh" keep Tensor.tanh
+        static member tanh = Model.ofFunction "Tanh" keep Tensor.tanh
         /// GELU (exact erf form, PyTorch's default) as a layer.
-        static member gelu = Model.elementwise "GELU" keep Tensor.gelu
+        static member gelu = Model.ofFunction "GELU" keep Tensor.gelu
         /// softplus log(1 + eˣ) as a layer.
-        static member softplus = Model.elementwise "Softplus" keep Tensor.softplus
+        static member softplus = Model.ofFunction "Softplus" keep Tensor.softplus
         /// The identity as a layer.
-        static member identity = Model.elementwise "Identity" keep id
+        static member identity = Model.ofFunction "Identity" keep id
 
         /// Leaky ReLU (negative slope default 0.01, as PyTorch) as a layer.
         static member leakyRelu(?slope: float) =
             let s = defaultArg slope 0.01
-            Model.elementwise $"LeakyReLU({s})" keep (fun x -> Tensor.leakyRelu (x, s))
+            Model.ofFunction $"LeakyReLU({s})" keep (fun x -> Tensor.leakyRelu (x, s))
 
         /// ELU (α default 1) as a layer.
         static member elu(?alpha: float) =
             let a = defaultArg alpha 1.0
-            Model.elementwise $"ELU({a})" keep (fun x -> Tensor.elu (x, a))
+            Model.ofFunction $"ELU({a})" keep (fun x -> Tensor.elu (x, a))
 
         /// Softmax along `dim` (default -1, the last) as a layer.
         static member softmax(?dim: int) =
             let d = defaultArg dim -1
-            Model.elementwise "Softmax" keep (fun x -> Tensor.softmax (x, d))
+            Model.ofFunction "Softmax" keep (fun x -> Tensor.softmax (x, d))
 
         /// Log softmax along `dim` (default -1, the last) as a layer.
         static member logSoftmax(?dim: int) =
             let d = defaultArg dim -1
-            Model.elementwise "LogSoftmax" keep (fun x -> Tensor.logSoftmax (x, d))
+            Model.ofFunction "LogSoftmax" keep (fun x -> Tensor.logSoftmax (x, d))

@@ -57,7 +57,7 @@ module Attention =
 
     /// Multi-head attention of query (N, L, E) over key (N, S, E) and value (N, S, E) with `numHeads` heads,
     /// optional masks, and dropout on the attention weights in training mode: output (N, L, E) and the
-    /// attention weights averaged over the heads (N, L, S).
+    /// attention weights of every head (N, heads, L, S) (PyTorch's need_weights averages them over the heads).
     let forward
         (numHeads: int)
         (dropout: float)
@@ -155,7 +155,7 @@ module Attention =
 
         let out, weights = scaledDotProduct dropout mode mask q k v
         let merged = Tensor.reshape (Tensor.transpose (out, 1, 2), [ n; l; e ])
-        Dense.forward (Model.sub "out_proj" p) merged, Tensor.mean (weights, 1)
+        Dense.forward (Model.sub "out_proj" p) merged, weights
 
     /// Multi-head attention in evaluation mode (no dropout): output (N, L, E).
     let multiHead

@@ -48,6 +48,12 @@ module Norm =
         let mean, var, state =
             match training, running with
             | true, _ ->
+                if x.NumElements / max c 1 <= 1 then
+                    Errors.fail
+                        "batchNorm"
+                        $"training needs more than one value per channel, got input shape {Model.shapeText x.Shape}"
+                        "Use a batch of two or more examples (or spatial positions)."
+
                 let mean = channelMean x
                 let centered = x - mean
                 let var = channelMean (centered * centered)
@@ -56,13 +62,6 @@ module Norm =
                     match running with
                     | Some rm, Some rv ->
                         let n = float (x.NumElements / c)
-
-                        if n <= 1.0 then
-                            Errors.fail
-                                "batchNorm"
-                                $"training needs more than one value per channel, got input shape {Model.shapeText x.Shape}"
-                                "Use a batch of two or more examples (or spatial positions)."
-
                         let m = Diff.stopGradient (Tensor.reshape (mean, [ c ]))
                         let v = Diff.stopGradient (Tensor.reshape (var, [ c ])) * (n / (n - 1.0))
 

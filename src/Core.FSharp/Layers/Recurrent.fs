@@ -247,7 +247,11 @@ module Recurrent =
         let dirs = if bidirectional then 2 else 1
 
         let title =
-            (string cell).Replace("RnnTanh", "RNN").Replace("RnnRelu", "RNN(relu)").ToUpperInvariant()
+            match cell with
+            | RnnTanh -> "RNN"
+            | RnnRelu -> "RNN(relu)"
+            | Lstm -> "LSTM"
+            | Gru -> "GRU"
 
         let stacked = if numLayers > 1 then $" x{numLayers}" else ""
         let both = if bidirectional then ", bidirectional" else ""

@@ -5,6 +5,7 @@ namespace Functional
 /// Parameters as PyTorch names them: "self_attn.*", "linear1.*", "linear2.*", "norm1.*", "norm2.*".
 module Transformer =
     /// The hyperparameters of an encoder layer.
+    [<NoEquality; NoComparison>]
     type EncoderSpec =
         {
             /// Number of attention heads (dividing the model size).

@@ -71,6 +71,10 @@ class _Bound:
         self.module, self.tensors = module, tensors
 
     def __call__(self, *xs, **kw):
+        if isinstance(self.module, nn.RNNBase):
+            # functional_call does not reach the weight list RNN modules run on in PyTorch 1.13.
+            self.module._flat_weights = [self.tensors[n] for n in self.module._flat_weights_names]
+            return self.module(*xs, **kw)
         return functional_call(self.module, self.tensors, tuple(xs), kw)
 
 

@@ -24,9 +24,33 @@ let tests =
             test "GradCheck in the table (indices fixed)" {
                 gradCheckWith
                     Mode.Eval
-                    (Layers.embedding (5, 3, paddingIdx = 2))
+                    (Layers.embedding (5, 3))
                     [ 4 ]
-                    (Tensor.create [ [ 0L; 2L; 4L; 2L ] ])
+                    (Tensor.create ([ [ 0L; 2L; 4L; 2L ] ], Int64))
+            }
+
+            test "the padding row gets no gradient" {
+                let m = Layers.embedding (5, 3, paddingIdx = 2)
+                let p = Model.init (Rng.seed 0) [ 4 ] m |> Params.map (fun t -> t + 1.0)
+                let idx = Tensor.create ([ [ 0L; 2L; 4L; 2L ] ], Int64)
+
+                TestUtil.expectClose
+                    0.0
+                    (Tensor.select (Model.apply m p idx, 1, 1))
+                    (Tensor.ones [ 1; 3 ])
+                    "its row is used as it is"
+
+                let g =
+                    DiffParams.grad (fun p -> Tensor.sum (Model.apply m p idx)) p
+                    |> Params.get "weight"
+
+                let rows = Tensor.sum (g, 1)
+
+                TestUtil.expectClose
+                    0.0
+                    rows
+                    (Tensor.create [ 3.0f; 0.0f; 0.0f; 0.0f; 3.0f ])
+                    "rows 0 and 4 once (3 elements each), row 2 none"
             }
 
             test "output shape, padding row zero at init" {
@@ -64,6 +88,6 @@ let tests =
                     Model.apply m p (Tensor.zeros [ 1; 3 ]))
 
                 TestUtil.throwsArgument [ "embedding"; "5 rows"; "[0, 4]" ] (fun () ->
-                    Model.apply m p (Tensor.create [ [ 0L; 5L; 1L ] ]))
+                    Model.apply m p (Tensor.create ([ [ 0L; 5L; 1L ] ], Int64)))
             }
         ]
