@@ -169,6 +169,7 @@ module Attention =
         : Tensor =
         fst (forward numHeads 0.0 Mode.Eval p query key value attnMask keyPaddingMask)
 
+/// The layer constructors `Layers.selfAttention`.
 [<AutoOpen>]
 module AttentionLayers =
     type Layers with

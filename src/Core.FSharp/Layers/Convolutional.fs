@@ -192,6 +192,7 @@ module Conv =
                     groups = s.Groups
                 ))
 
+/// The layer constructors `Layers.conv1d`, `Layers.conv2d` and `Layers.convTranspose2d`.
 [<AutoOpen>]
 module ConvolutionalLayers =
     let private spec outChannels kernelSize stride padding outputPadding dilation groups bias : Conv.Spec =

@@ -39,6 +39,7 @@ module Dense =
         | Some b -> y + b
         | None -> y
 
+/// The layer constructors `Layers.dense` and `Layers.linear`.
 [<AutoOpen>]
 module DenseLayers =
     type Layers with

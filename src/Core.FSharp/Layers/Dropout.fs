@@ -28,6 +28,7 @@ module Dropout =
         | Mode.Train rng -> apply rate rng x
         | Mode.Eval -> x
 
+/// The layer constructors `Layers.dropout`.
 [<AutoOpen>]
 module DropoutLayers =
     type Layers with

@@ -40,6 +40,7 @@ module Embedding =
         let flat = Tensor.indexSelect (table, 0, Tensor.reshape (indices, [ -1 ]))
         Tensor.reshape (flat, Array.append indices.Shape [| w.Shape[1] |])
 
+/// The layer constructors `Layers.embedding` and `Layers.positionalEmbedding`.
 [<AutoOpen>]
 module EmbeddingLayers =
     type Layers with

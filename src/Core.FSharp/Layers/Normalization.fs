@@ -131,6 +131,7 @@ module Norm =
             y + b
         | None -> y
 
+/// The layer constructors `Layers.batchNorm` and `Layers.layerNorm`.
 [<AutoOpen>]
 module NormalizationLayers =
     type Layers with

@@ -39,6 +39,7 @@ module Pool =
 
         Tensor.mean (Tensor.flatten (x, 2), 2)
 
+/// The layer constructors `Layers.maxPool2d`, `Layers.avgPool2d` and `Layers.globalAvgPool`.
 [<AutoOpen>]
 module PoolingLayers =
     type Layers with

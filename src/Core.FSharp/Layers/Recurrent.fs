@@ -293,6 +293,7 @@ module Recurrent =
 
                     final, s)
 
+/// The layer constructors `Layers.rnn`, `Layers.lstm` and `Layers.gru`.
 [<AutoOpen>]
 module RecurrentLayers =
     type Layers with

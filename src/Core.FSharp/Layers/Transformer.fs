@@ -116,6 +116,7 @@ module Transformer =
 
                 encoderLayer spec mode p x mask None, s)
 
+/// The layer constructors `Layers.transformerEncoderLayer` and `Layers.transformerEncoder`.
 [<AutoOpen>]
 module TransformerLayers =
     let private spec
