@@ -6,6 +6,7 @@ open Functional
 let private usage () =
     printfn "usage: Functional.Models [command]"
     printfn "  (no command)   print the library version and a derivative"
+    printfn "  data ...       list, fetch and benchmark datasets (see 'data help')"
     1
 
 [<EntryPoint>]
@@ -22,4 +23,5 @@ let main argv =
             $"d/dx [x sin x] at x = 0.5: {d.ToDouble():F6} (expected sin 0.5 + 0.5 cos 0.5 = {sin 0.5 + 0.5 * cos 0.5:F6})"
 
         0
+    | "data" :: rest -> DataCommand.run rest
     | _ -> usage ()

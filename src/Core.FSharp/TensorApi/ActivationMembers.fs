@@ -7,28 +7,35 @@ open Functional.Ops
 module ActivationMembers =
     type Tensor with
         /// The Gauss error function erf x = 2/√π ∫₀ˣ e^(-t²) dt.
+        [<CompiledName("Erf")>]
         static member erf(x: Tensor) = Tensor(Activations.erf x.Value)
 
         /// x for x > 0, slope·x otherwise (slope defaults to 0.01).
+        [<CompiledName("LeakyRelu")>]
         static member leakyRelu(x: Tensor, ?slope: float) =
             Tensor(Activations.leakyRelu (defaultArg slope 0.01) x.Value)
 
         /// x for x > 0, α (eˣ - 1) otherwise (α defaults to 1).
+        [<CompiledName("Elu")>]
         static member elu(x: Tensor, ?alpha: float) =
             Tensor(Activations.elu (defaultArg alpha 1.0) x.Value)
 
         /// x Φ(x), Φ the standard normal CDF (the exact erf form, PyTorch's default).
+        [<CompiledName("Gelu")>]
         static member gelu(x: Tensor) = Tensor(Activations.gelu x.Value)
 
         /// log(1 + e^(βx)) / β, and x where βx > threshold (β defaults to 1, threshold to 20, like PyTorch).
+        [<CompiledName("Softplus")>]
         static member softplus(x: Tensor, ?beta: float, ?threshold: float) =
             Tensor(Activations.softplus (defaultArg beta 1.0) (defaultArg threshold 20.0) x.Value)
 
         /// exp x / Σ exp x along `dim` (default: the last), computed stably.
+        [<CompiledName("Softmax")>]
         static member softmax(x: Tensor, ?dim: int) =
             Tensor(Softmax.softmax (defaultArg dim -1) x.Value)
 
         /// log softmax along `dim` (default: the last): x - logsumexp x, computed stably.
+        [<CompiledName("LogSoftmax")>]
         static member logSoftmax(x: Tensor, ?dim: int) =
             Tensor(Softmax.logSoftmax (defaultArg dim -1) x.Value)
 

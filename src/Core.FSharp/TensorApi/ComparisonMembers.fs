@@ -8,28 +8,51 @@ open Functional.Ops
 module ComparisonMembers =
     type Tensor with
         /// a = b elementwise (Bool, broadcasting).
+        [<CompiledName("Eq")>]
         static member eq(a: Tensor, b: Tensor) = Tensor(Comparison.eq a.Value b.Value)
+
         /// a = b elementwise (Bool).
+        [<CompiledName("Eq")>]
         static member eq(a: Tensor, b: float) = Tensor(Comparison.eqScalar b a.Value)
+
         /// a ≠ b elementwise (Bool, broadcasting).
+        [<CompiledName("Ne")>]
         static member ne(a: Tensor, b: Tensor) = Tensor(Comparison.ne a.Value b.Value)
+
         /// a ≠ b elementwise (Bool).
+        [<CompiledName("Ne")>]
         static member ne(a: Tensor, b: float) = Tensor(Comparison.neScalar b a.Value)
+
         /// a < b elementwise (Bool, broadcasting).
+        [<CompiledName("Lt")>]
         static member lt(a: Tensor, b: Tensor) = Tensor(Comparison.lt a.Value b.Value)
+
         /// a < b elementwise (Bool).
+        [<CompiledName("Lt")>]
         static member lt(a: Tensor, b: float) = Tensor(Comparison.ltScalar b a.Value)
+
         /// a ≤ b elementwise (Bool, broadcasting).
+        [<CompiledName("Le")>]
         static member le(a: Tensor, b: Tensor) = Tensor(Comparison.le a.Value b.Value)
+
         /// a ≤ b elementwise (Bool).
+        [<CompiledName("Le")>]
         static member le(a: Tensor, b: float) = Tensor(Comparison.leScalar b a.Value)
+
         /// a > b elementwise (Bool, broadcasting).
+        [<CompiledName("Gt")>]
         static member gt(a: Tensor, b: Tensor) = Tensor(Comparison.gt a.Value b.Value)
+
         /// a > b elementwise (Bool).
+        [<CompiledName("Gt")>]
         static member gt(a: Tensor, b: float) = Tensor(Comparison.gtScalar b a.Value)
+
         /// a ≥ b elementwise (Bool, broadcasting).
+        [<CompiledName("Ge")>]
         static member ge(a: Tensor, b: Tensor) = Tensor(Comparison.ge a.Value b.Value)
+
         /// a ≥ b elementwise (Bool).
+        [<CompiledName("Ge")>]
         static member ge(a: Tensor, b: float) = Tensor(Comparison.geScalar b a.Value)
 
         /// x = other elementwise (Bool).

@@ -7,10 +7,12 @@ open Functional.Ops
 module ConversionMembers =
     type Tensor with
         /// `x` converted to `dtype`; differentiable between Float32 and Float64.
+        [<CompiledName("ToDtype")>]
         static member toDtype(x: Tensor, dtype: Dtype) =
             Tensor(Conversion.toDtype dtype x.Value)
 
         /// `x` moved to `device`; differentiable.
+        [<CompiledName("ToDevice")>]
         static member toDevice(x: Tensor, device: Device) =
             Tensor(Conversion.toDevice device x.Value)
 

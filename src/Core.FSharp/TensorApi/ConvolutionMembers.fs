@@ -16,6 +16,7 @@ module ConvolutionMembers =
     type Tensor with
         /// 1-d convolution (cross-correlation) of x: (N, C_in, L) with weight: (C_out, C_in / groups, K) plus
         /// bias: (C_out) -> (N, C_out, L_out), L_out = ⌊(L + 2 padding - dilation (K - 1) - 1) / stride⌋ + 1.
+        [<CompiledName("Conv1d")>]
         static member conv1d
             (
                 x: Tensor,
@@ -43,6 +44,7 @@ module ConvolutionMembers =
 
         /// 2-d convolution (cross-correlation) of x: (N, C_in, H, W) with weight: (C_out, C_in / groups, kH, kW)
         /// plus bias: (C_out) -> (N, C_out, H_out, W_out), H_out = ⌊(H + 2 padding - dilation (kH - 1) - 1) / stride⌋ + 1.
+        [<CompiledName("Conv2d")>]
         static member conv2d
             (
                 x: Tensor,
@@ -74,6 +76,7 @@ module ConvolutionMembers =
         /// 1-d transposed convolution (the adjoint of conv1d in its input) of x: (N, C_in, L) with
         /// weight: (C_in, C_out / groups, K) plus bias: (C_out) -> (N, C_out, L_out),
         /// L_out = (L - 1) stride - 2 padding + dilation (K - 1) + outputPadding + 1.
+        [<CompiledName("ConvTranspose1d")>]
         static member convTranspose1d
             (
                 x: Tensor,
@@ -104,6 +107,7 @@ module ConvolutionMembers =
         /// 2-d transposed convolution (the adjoint of conv2d in its input) of x: (N, C_in, H, W) with
         /// weight: (C_in, C_out / groups, kH, kW) plus bias: (C_out) -> (N, C_out, H_out, W_out),
         /// H_out = (H - 1) stride - 2 padding + dilation (kH - 1) + outputPadding + 1.
+        [<CompiledName("ConvTranspose2d")>]
         static member convTranspose2d
             (
                 x: Tensor,

@@ -32,6 +32,7 @@ module CreationMembers =
 
     type Tensor with
         /// The n×m identity matrix (m defaults to n).
+        [<CompiledName("Eye")>]
         static member eye(n: int, ?m: int, ?dtype: Dtype, ?device: Device) : Tensor =
             let m = defaultArg m n
 
@@ -42,6 +43,7 @@ module CreationMembers =
             make (torch.eye (int64 n, int64 m, dt dtype, dev device))
 
         /// Values start, start+step, ... below stop (like numpy.arange); Float32 unless `dtype` is given.
+        [<CompiledName("Arange")>]
         static member arange
             (start: float, stop: float, ?step: float, ?dtype: Dtype, ?device: Device)
             : Tensor =
@@ -62,10 +64,12 @@ module CreationMembers =
             make ((values * Scalar.op_Implicit step + Scalar.op_Implicit start).to_type(dt dtype))
 
         /// 0, 1, ..., n-1.
+        [<CompiledName("Arange")>]
         static member arange(n: int, ?dtype: Dtype, ?device: Device) : Tensor =
             Tensor.arange (0.0, float n, 1.0, defaultArg dtype Float32, defaultArg device CPU)
 
         /// `count` evenly spaced values from start to stop inclusive.
+        [<CompiledName("Linspace")>]
         static member linspace
             (start: float, stop: float, count: int, ?dtype: Dtype, ?device: Device)
             : Tensor =
@@ -80,6 +84,7 @@ module CreationMembers =
             make (values.to_type (dt dtype))
 
         /// Standard normal samples N(0, 1); the same `rng` gives bit-identical values.
+        [<CompiledName("Randn")>]
         static member randn(rng: Rng, shape: int seq, ?dtype: Dtype, ?device: Device) : Tensor =
             requireFloat "Tensor.randn" dtype
             let s = checkShape "Tensor.randn" shape
@@ -89,6 +94,7 @@ module CreationMembers =
             )
 
         /// Uniform samples in [0, 1); the same `rng` gives bit-identical values.
+        [<CompiledName("Rand")>]
         static member rand(rng: Rng, shape: int seq, ?dtype: Dtype, ?device: Device) : Tensor =
             requireFloat "Tensor.rand" dtype
             let s = checkShape "Tensor.rand" shape
@@ -98,6 +104,7 @@ module CreationMembers =
             )
 
         /// Uniform integers in [low, high) (Int64 unless `dtype` is given).
+        [<CompiledName("Randint")>]
         static member randint
             (rng: Rng, low: int, high: int, shape: int seq, ?dtype: Dtype, ?device: Device)
             : Tensor =
@@ -113,6 +120,7 @@ module CreationMembers =
             )
 
         /// 0/1 samples that are 1 with probability `p` (Float32 unless `dtype` is given).
+        [<CompiledName("Bernoulli")>]
         static member bernoulli(rng: Rng, p: float, shape: int seq, ?dtype: Dtype, ?device: Device) : Tensor =
             if not (p >= 0.0 && p <= 1.0) then
                 Errors.fail "Tensor.bernoulli" $"probability p = {p} is outside [0, 1]" "Pass 0 <= p <= 1."
@@ -128,6 +136,7 @@ module CreationMembers =
             )
 
         /// True when both tensors have the same shape and |a - b| <= atol + rtol |b| everywhere (NaNs unequal).
+        [<CompiledName("Allclose")>]
         static member allclose(a: Tensor, b: Tensor, ?rtol: float, ?atol: float) : bool =
             let ra = Value.raw a.Value
             let rb = Value.raw b.Value

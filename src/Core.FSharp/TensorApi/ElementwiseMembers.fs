@@ -7,46 +7,79 @@ open Functional.Ops
 module ElementwiseMembers =
     type Tensor with
         /// eˣ.
+        [<CompiledName("Exp")>]
         static member exp(x: Tensor) = Tensor(Elementwise.exp x.Value)
+
         /// Natural logarithm.
+        [<CompiledName("Log")>]
         static member log(x: Tensor) = Tensor(Elementwise.log x.Value)
+
         /// log(1 + x), accurate for small x.
+        [<CompiledName("Log1p")>]
         static member log1p(x: Tensor) = Tensor(Elementwise.log1p x.Value)
+
         /// eˣ - 1, accurate for small x.
+        [<CompiledName("Expm1")>]
         static member expm1(x: Tensor) = Tensor(Elementwise.expm1 x.Value)
+
         /// Hyperbolic tangent.
+        [<CompiledName("Tanh")>]
         static member tanh(x: Tensor) = Tensor(Elementwise.tanh x.Value)
+
         /// Logistic sigmoid 1 / (1 + e⁻ˣ).
+        [<CompiledName("Sigmoid")>]
         static member sigmoid(x: Tensor) = Tensor(Elementwise.sigmoid x.Value)
+
         /// Sine.
+        [<CompiledName("Sin")>]
         static member sin(x: Tensor) = Tensor(Elementwise.sin x.Value)
+
         /// Cosine.
+        [<CompiledName("Cos")>]
         static member cos(x: Tensor) = Tensor(Elementwise.cos x.Value)
+
         /// Square root.
+        [<CompiledName("Sqrt")>]
         static member sqrt(x: Tensor) = Tensor(Elementwise.sqrt x.Value)
+
         /// max(x, 0).
+        [<CompiledName("Relu")>]
         static member relu(x: Tensor) = Tensor(Elementwise.relu x.Value)
+
         /// |x|; derivative sign x (0 at 0).
+        [<CompiledName("Abs")>]
         static member abs(x: Tensor) = Tensor(Elementwise.abs x.Value)
+
         /// The sign of each element (-1, 0 or 1) in x's dtype; no derivative.
+        [<CompiledName("Sign")>]
         static member sign(x: Tensor) = Tensor(Elementwise.sign x.Value)
+
         /// The largest integer ≤ x (same dtype); no derivative.
+        [<CompiledName("Floor")>]
         static member floor(x: Tensor) = Tensor(Rounding.floor x.Value)
+
         /// The smallest integer ≥ x (same dtype); no derivative.
+        [<CompiledName("Ceil")>]
         static member ceil(x: Tensor) = Tensor(Rounding.ceil x.Value)
+
         /// The nearest integer, halves to even (same dtype); no derivative.
+        [<CompiledName("Round")>]
         static member round(x: Tensor) = Tensor(Rounding.round x.Value)
 
         /// x limited to [min, max] (either bound may be omitted); derivative 1 where min ≤ x ≤ max, else 0.
+        [<CompiledName("Clamp")>]
         static member clamp(x: Tensor, ?min: float, ?max: float) = Tensor(Extrema.clamp min max x.Value)
 
         /// max(a, b) elementwise with broadcasting; ties split the derivative ½/½ (like PyTorch).
+        [<CompiledName("Maximum")>]
         static member maximum(a: Tensor, b: Tensor) = Tensor(Extrema.maximum a.Value b.Value)
 
         /// min(a, b) elementwise with broadcasting; ties split the derivative ½/½ (like PyTorch).
+        [<CompiledName("Minimum")>]
         static member minimum(a: Tensor, b: Tensor) = Tensor(Extrema.minimum a.Value b.Value)
 
         /// Picks `a` where `cond` (a Bool tensor) is true and `b` elsewhere (broadcasting).
+        [<CompiledName("Where")>]
         static member where(cond: Tensor, a: Tensor, b: Tensor) =
             Tensor(Elementwise.where cond.Value a.Value b.Value)
 

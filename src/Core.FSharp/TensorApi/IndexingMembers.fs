@@ -16,26 +16,32 @@ module IndexingMembers =
 
     type Tensor with
         /// The elements start .. start + length - 1 along `dim` (the dimension keeps its place).
+        [<CompiledName("Narrow")>]
         static member narrow(x: Tensor, dim: int, start: int, length: int) =
             Tensor(Slicing.narrow dim (int64 start) (int64 length) x.Value)
 
         /// The slices of x at `indices` (a 1-D Int64 tensor) along `dim`: result[.., k, ..] = x[.., indices[k], ..].
+        [<CompiledName("IndexSelect")>]
         static member indexSelect(x: Tensor, dim: int, indices: Tensor) =
             Tensor(Indexing.indexSelect dim indices.Value x.Value)
 
         /// x with src's slices added along `dim` at `indices` (1-D Int64): result[.., indices[k], ..] += src[.., k, ..].
+        [<CompiledName("IndexAdd")>]
         static member indexAdd(x: Tensor, dim: int, indices: Tensor, src: Tensor) =
             Tensor(Indexing.indexAdd dim indices.Value src.Value x.Value)
 
         /// Picks along `dim` by an Int64 index tensor of the same rank: for dim = 1, result[i, j] = x[i, indices[i, j]].
+        [<CompiledName("Gather")>]
         static member gather(x: Tensor, dim: int, indices: Tensor) =
             Tensor(Indexing.gather dim indices.Value x.Value)
 
         /// x plus src scattered along `dim` by an Int64 index tensor: for dim = 1, result[i, indices[i, j]] += src[i, j].
+        [<CompiledName("ScatterAdd")>]
         static member scatterAdd(x: Tensor, dim: int, indices: Tensor, src: Tensor) =
             Tensor(Indexing.scatterAdd dim indices.Value src.Value x.Value)
 
         /// Rows of x chosen by an Int64 index tensor of any shape: shape indices.Shape @ x.Shape[1..].
+        [<CompiledName("Index")>]
         static member index(x: Tensor, indices: Tensor) =
             Tensor(Indexing.index indices.Value x.Value)
 

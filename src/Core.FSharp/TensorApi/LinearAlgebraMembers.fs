@@ -8,26 +8,32 @@ module LinearAlgebraMembers =
     type Tensor with
         /// Matrix product as torch.matmul: [.., n, k] x [.., k, m] -> [.., n, m] with broadcasting batch
         /// dimensions; a 1-D operand is a row (left) or column (right) vector; two vectors give a·b.
+        [<CompiledName("Matmul")>]
         static member matmul(a: Tensor, b: Tensor) =
             Tensor(LinearAlgebra.matmul a.Value b.Value)
 
         /// Inner product a·b = Σᵢ aᵢbᵢ of two vectors of equal length (a 0-dimensional tensor).
+        [<CompiledName("Dot")>]
         static member dot(a: Tensor, b: Tensor) =
             Tensor(LinearAlgebra.dot a.Value b.Value)
 
         /// Outer product of two vectors: result[i, j] = a[i] b[j].
+        [<CompiledName("Outer")>]
         static member outer(a: Tensor, b: Tensor) =
             Tensor(LinearAlgebra.outer a.Value b.Value)
 
         /// X = A⁻¹B, the solution of A X = B: A is [.., n, n], B is [.., n, k] or a vector [n]; batch
         /// dimensions broadcast. A singular A raises an error.
+        [<CompiledName("Solve")>]
         static member solve(a: Tensor, b: Tensor) =
             Tensor(LinearAlgebra.solve a.Value b.Value)
 
         /// A⁻¹ for a (batch of) square matrices [.., n, n]; a singular matrix raises an error.
+        [<CompiledName("Inverse")>]
         static member inverse(a: Tensor) = Tensor(LinearAlgebra.inverse a.Value)
 
         /// det A for a (batch of) square matrices [.., n, n] (derivative det A · A⁻ᵀ needs an invertible A).
+        [<CompiledName("Det")>]
         static member det(a: Tensor) = Tensor(LinearAlgebra.det a.Value)
 
         /// Matrix product (as torch.matmul).

@@ -24,6 +24,7 @@ module PoolingMembers =
     type Tensor with
         /// 1-d max pooling of x: (N, C, L) -> (N, C, L_out), L_out = ⌊(L + 2 padding - dilation (kernelSize - 1) - 1) / stride⌋ + 1
         /// (rounded up with ceilMode); windows are padded with -∞ and the derivative flows to each window's maximum.
+        [<CompiledName("MaxPool1d")>]
         static member maxPool1d
             (x: Tensor, kernelSize: int, ?stride: int, ?padding: int, ?dilation: int, ?ceilMode: bool)
             =
@@ -44,6 +45,7 @@ module PoolingMembers =
 
         /// 2-d max pooling of x: (N, C, H, W) -> (N, C, H_out, W_out), H_out = ⌊(H + 2 padding - dilation (kH - 1) - 1) / stride⌋ + 1
         /// (rounded up with ceilMode); windows are padded with -∞ and the derivative flows to each window's maximum.
+        [<CompiledName("MaxPool2d")>]
         static member maxPool2d
             (
                 x: Tensor,
@@ -74,6 +76,7 @@ module PoolingMembers =
 
         /// 1-d average pooling of x: (N, C, L) -> (N, C, L_out), L_out = ⌊(L + 2 padding - kernelSize) / stride⌋ + 1 (rounded up
         /// with ceilMode); countIncludePad (default true) counts the padded zeros in each window's divisor.
+        [<CompiledName("AvgPool1d")>]
         static member avgPool1d
             (x: Tensor, kernelSize: int, ?stride: int, ?padding: int, ?ceilMode: bool, ?countIncludePad: bool)
             =
@@ -94,6 +97,7 @@ module PoolingMembers =
 
         /// 2-d average pooling of x: (N, C, H, W) -> (N, C, H_out, W_out), H_out = ⌊(H + 2 padding - kH) / stride⌋ + 1 (rounded up
         /// with ceilMode); countIncludePad (default true) counts the padded zeros in each window's divisor.
+        [<CompiledName("AvgPool2d")>]
         static member avgPool2d
             (
                 x: Tensor,

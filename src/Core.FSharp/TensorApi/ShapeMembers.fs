@@ -15,69 +15,86 @@ module ShapeMembers =
 
     type Tensor with
         /// The same elements in a new shape (one dimension may be -1).
+        [<CompiledName("Reshape")>]
         static member reshape(x: Tensor, shape: int seq) =
             Tensor(Shape.reshape (longs shape) x.Value)
 
         /// Merges dimensions startDim..endDim (inclusive; default all) into one.
+        [<CompiledName("Flatten")>]
         static member flatten(x: Tensor, ?startDim: int, ?endDim: int) =
             Tensor(Shape.flatten (defaultArg startDim 0) (defaultArg endDim -1) x.Value)
 
         /// Removes every dimension of size 1, or only `dim` when it has size 1.
+        [<CompiledName("Squeeze")>]
         static member squeeze(x: Tensor, ?dim: int) = Tensor(Shape.squeeze dim x.Value)
 
         /// Inserts a dimension of size 1 at `dim` (in [-rank-1, rank]).
+        [<CompiledName("Unsqueeze")>]
         static member unsqueeze(x: Tensor, dim: int) = Tensor(Shape.unsqueeze dim x.Value)
 
         /// Swaps two dimensions.
+        [<CompiledName("Transpose")>]
         static member transpose(x: Tensor, dim0: int, dim1: int) =
             Tensor(Shape.transpose dim0 dim1 x.Value)
 
         /// Reorders the dimensions: result dimension i is x's dimension dims[i].
+        [<CompiledName("Permute")>]
         static member permute(x: Tensor, dims: int seq) =
             Tensor(Shape.permute (Array.ofSeq dims) x.Value)
 
         /// Broadcasts to `shape` without copying (as torch.expand): each of x's dimensions, aligned from the
         /// right, must equal its target or be 1; -1 keeps a size.
+        [<CompiledName("Expand")>]
         static member expand(x: Tensor, shape: int seq) =
             Tensor(Shape.expand (longs shape) x.Value)
 
         /// Broadcasts to `shape` (the same as `expand`).
+        [<CompiledName("BroadcastTo")>]
         static member broadcastTo(x: Tensor, shape: int seq) = Tensor.expand (x, shape)
 
         /// Reverses the order of elements along each of `dims`.
+        [<CompiledName("Flip")>]
         static member flip(x: Tensor, dims: int seq) =
             Tensor(Shape.flip (Array.ofSeq dims) x.Value)
 
         /// Tiles x repeats[i] times along dimension i (as torch.repeat; extra leading counts add dimensions).
+        [<CompiledName("Repeat")>]
         static member repeat(x: Tensor, repeats: int seq) =
             Tensor(Shape.repeat (longs repeats) x.Value)
 
         /// Stacks same-shaped tensors along a new dimension.
+        [<CompiledName("Stack")>]
         static member stack(xs: Tensor seq, ?dim: int) =
             Tensor(Shape.stack (defaultArg dim 0) (values xs))
 
         /// Joins tensors along an existing dimension (default 0); other sizes must agree.
+        [<CompiledName("Cat")>]
         static member cat(xs: Tensor seq, ?dim: int) =
             Tensor(Concatenate.cat (defaultArg dim 0) (values xs))
 
         /// Splits x along `dim` (default 0) into consecutive pieces of the given sizes (summing to the size).
+        [<CompiledName("Split")>]
         static member split(x: Tensor, sizes: int seq, ?dim: int) =
             tensors (Concatenate.split (longs sizes) (defaultArg dim 0) x.Value)
 
         /// Splits x along `dim` (default 0) into pieces of `size` elements; the last may be smaller.
+        [<CompiledName("Split")>]
         static member split(x: Tensor, size: int, ?dim: int) =
             tensors (Concatenate.splitEvery (int64 size) (defaultArg dim 0) x.Value)
 
         /// Splits x along `dim` (default 0) into at most `chunks` equal pieces; the last may be smaller.
+        [<CompiledName("Chunk")>]
         static member chunk(x: Tensor, chunks: int, ?dim: int) =
             tensors (Concatenate.chunk chunks (defaultArg dim 0) x.Value)
 
         /// Constant padding as torch.nn.functional.pad: (before, after) pairs from the last dimension
         /// backwards, filled with `value` (default 0); negative amounts crop.
+        [<CompiledName("Pad")>]
         static member pad(x: Tensor, pads: int seq, ?value: float) =
             Tensor(Slicing.pad (longs pads) (defaultArg value 0.0) x.Value)
 
         /// The slice at `index` along `dim` (that dimension removed; a negative index counts from the end).
+        [<CompiledName("Select")>]
         static member select(x: Tensor, dim: int, index: int) =
             let rank = (Value.shape x.Value).Length
             let d = Shape.dimIndex "select" rank dim

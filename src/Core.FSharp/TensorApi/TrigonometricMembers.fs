@@ -7,19 +7,31 @@ open Functional.Ops
 module TrigonometricMembers =
     type Tensor with
         /// Tangent; derivative 1 + tan² x.
+        [<CompiledName("Tan")>]
         static member tan(x: Tensor) = Tensor(Trigonometric.tan x.Value)
+
         /// Arcsine (x in [-1, 1]); derivative 1 / √(1 - x²).
+        [<CompiledName("Asin")>]
         static member asin(x: Tensor) = Tensor(Trigonometric.asin x.Value)
+
         /// Arccosine (x in [-1, 1]); derivative -1 / √(1 - x²).
+        [<CompiledName("Acos")>]
         static member acos(x: Tensor) = Tensor(Trigonometric.acos x.Value)
+
         /// Arctangent; derivative 1 / (1 + x²).
+        [<CompiledName("Atan")>]
         static member atan(x: Tensor) = Tensor(Trigonometric.atan x.Value)
+
         /// Hyperbolic sine.
+        [<CompiledName("Sinh")>]
         static member sinh(x: Tensor) = Tensor(Trigonometric.sinh x.Value)
+
         /// Hyperbolic cosine.
+        [<CompiledName("Cosh")>]
         static member cosh(x: Tensor) = Tensor(Trigonometric.cosh x.Value)
 
         /// The angle of the point (b, a) in (-π, π], elementwise with broadcasting: atan2(a, b).
+        [<CompiledName("Atan2")>]
         static member atan2(a: Tensor, b: Tensor) =
             Tensor(Trigonometric.atan2 a.Value b.Value)
 
