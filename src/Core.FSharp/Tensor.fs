@@ -63,7 +63,8 @@ type Tensor internal (value: Value) =
                     "Use float, float32, int, int64 or bool."
 
         use c = (Value.raw t.Value).to_type(target).cpu().contiguous()
-        c.data<'T>().ToArray()
+
+        if c.NumberOfElements = 0L then [||] else c.data<'T>().ToArray()
 
     override t.ToString() =
         let r = (Value.raw t.Value)

@@ -27,7 +27,7 @@ module Checkpoint =
     type internal SpanAction = delegate of Span<byte> -> unit
 
     /// Bytes copied per chunk between a tensor and a file.
-    let private chunkBytes = 1L <<< 26
+    let private chunkBytes = 1L <<< 20
 
     /// Calls `f` on consecutive byte spans of a contiguous CPU tensor's storage.
     let private forEachChunk (raw: torch.Tensor) (f: SpanAction) =
