@@ -64,7 +64,10 @@ type Tensor internal (value: Value) =
 
         use c = (Value.raw t.Value).to_type(target).cpu().contiguous()
 
-        if c.NumberOfElements = 0L then [||] else c.data<'T>().ToArray()
+        if c.NumberOfElements = 0L then
+            [||]
+        else
+            c.data<'T>().ToArray()
 
     override t.ToString() =
         let r = (Value.raw t.Value)

@@ -46,7 +46,10 @@ module Checkpoint =
 
     let private requireLittleEndian () =
         if not BitConverter.IsLittleEndian then
-            Errors.invalid "Checkpoint" "this machine is big-endian" "safetensors files are little-endian; use a little-endian machine."
+            Errors.invalid
+                "Checkpoint"
+                "this machine is big-endian"
+                "safetensors files are little-endian; use a little-endian machine."
 
     /// Writes named tensors and metadata to `path` in the safetensors format, atomically (a temporary
     /// file in the same folder, flushed, then renamed over `path`). Names must be unique and not
@@ -61,10 +64,14 @@ module Checkpoint =
                 Errors.fail "Checkpoint.save" "a tensor name is null" "Give every tensor a name."
 
             if name = SafeTensorsHeader.metadataKey then
-                Errors.fail "Checkpoint.save" "a tensor is named \"__metadata__\"" "That name is reserved; rename the tensor."
+                Errors.fail
+                    "Checkpoint.save"
+                    "a tensor is named \"__metadata__\""
+                    "That name is reserved; rename the tensor."
 
         match names |> List.countBy id |> List.tryFind (fun (_, c) -> c > 1) with
-        | Some(name, c) -> Errors.fail "Checkpoint.save" $"the name '{name}' is used by {c} tensors" "Use unique names."
+        | Some(name, c) ->
+            Errors.fail "Checkpoint.save" $"the name '{name}' is used by {c} tensors" "Use unique names."
         | None -> ()
 
         for KeyValue(k, v) in metadata do
@@ -78,12 +85,10 @@ module Checkpoint =
         Memory.Scoped(
             (fun () ->
                 // Widest elements first, then by name: every tensor starts at a multiple of its element size.
-                let ordered =
-                    tensors |> List.sortBy (fun (name, t) -> -t.Dtype.ElementSize, name)
+                let ordered = tensors |> List.sortBy (fun (name, t) -> -t.Dtype.ElementSize, name)
 
                 let raws =
-                    ordered
-                    |> List.map (fun (_, t) -> (Value.raw t.Value).cpu().contiguous())
+                    ordered |> List.map (fun (_, t) -> (Value.raw t.Value).cpu().contiguous())
 
                 let entries =
                     List.zip ordered raws
@@ -91,11 +96,13 @@ module Checkpoint =
                         (fun offset ((name, t), raw) ->
                             let bytes = raw.NumberOfElements * raw.ElementSize
 
-                            { SafeTensorsHeader.Name = name
-                              SafeTensorsHeader.Dtype = t.Dtype
-                              SafeTensorsHeader.Shape = t.Shape
-                              SafeTensorsHeader.Begin = offset
-                              SafeTensorsHeader.End = offset + bytes },
+                            {
+                                SafeTensorsHeader.Name = name
+                                SafeTensorsHeader.Dtype = t.Dtype
+                                SafeTensorsHeader.Shape = t.Shape
+                                SafeTensorsHeader.Begin = offset
+                                SafeTensorsHeader.End = offset + bytes
+                            },
                             offset + bytes)
                         0L
                     |> fst
@@ -115,11 +122,15 @@ module Checkpoint =
                     stream.Write(header, 0, header.Length)
 
                     for raw in raws do
-                        forEachChunk raw (SpanAction(fun span -> stream.Write(Span<byte>.op_Implicit span: ReadOnlySpan<byte>))))),
+                        forEachChunk
+                            raw
+                            (SpanAction(fun span ->
+                                stream.Write(Span<byte>.op_Implicit span: ReadOnlySpan<byte>))))),
             (fun () -> Seq.empty)
         )
 
-    let private fail (path: string) (problem: string) : 'T = raise (CheckpointException(path, problem))
+    let private fail (path: string) (problem: string) : 'T =
+        raise (CheckpointException(path, problem))
 
     let private readExactly (stream: Stream) (path: string) (span: Span<byte>) (what: string) =
         try
@@ -157,7 +168,9 @@ module Checkpoint =
         let headerLength = BinaryPrimitives.ReadUInt64LittleEndian(ReadOnlySpan lengthBytes)
 
         if headerLength > uint64 SafeTensorsHeader.maxHeaderBytes then
-            fail path $"the header length {headerLength} exceeds the limit of {SafeTensorsHeader.maxHeaderBytes} bytes"
+            fail
+                path
+                $"the header length {headerLength} exceeds the limit of {SafeTensorsHeader.maxHeaderBytes} bytes"
 
         if int64 headerLength > fileLength - 8L then
             fail path $"the header length {headerLength} runs past the end of the file ({fileLength} bytes)"
@@ -165,7 +178,7 @@ module Checkpoint =
         if headerLength < 2UL then
             fail path $"the header length {headerLength} is too small for a JSON object"
 
-        let header = Array.zeroCreate<byte> (int headerLength)
+        let header = Array.zeroCreate<byte>(int headerLength)
         readExactly stream path (Span header) "the header"
         let dataStart = 8L + int64 headerLength
 
@@ -178,25 +191,30 @@ module Checkpoint =
         let tensors =
             Memory.Scoped(
                 (fun () ->
-                    [ for e in entries ->
-                          let raw =
-                              torch.empty (e.Shape |> Array.map int64, Convert.toScalarType e.Dtype)
+                    [
+                        for e in entries ->
+                            let raw = torch.empty (e.Shape |> Array.map int64, Convert.toScalarType e.Dtype)
 
-                          stream.Position <- dataStart + e.Begin
+                            stream.Position <- dataStart + e.Begin
 
-                          forEachChunk
-                              raw
-                              (SpanAction(fun span ->
-                                  readExactly stream path span $"the data of tensor '{e.Name}'"
+                            forEachChunk
+                                raw
+                                (SpanAction(fun span ->
+                                    readExactly stream path span $"the data of tensor '{e.Name}'"
 
-                                  if e.Dtype = Bool then
-                                      for i in 0 .. span.Length - 1 do
-                                          if span[i] > 1uy then
-                                              fail path $"tensor '{e.Name}' of dtype BOOL holds the byte {span[i]}, not 0 or 1"))
+                                    if e.Dtype = Bool then
+                                        for i in 0 .. span.Length - 1 do
+                                            if span[i] > 1uy then
+                                                fail
+                                                    path
+                                                    $"tensor '{e.Name}' of dtype BOOL holds the byte {span[i]}, not 0 or 1"))
 
-                          e.Name, Tensor(Value.ofRaw raw) ]),
+                            e.Name, Tensor(Value.ofRaw raw)
+                    ]),
                 (fun ts -> ts |> Seq.map (fun (_, t) -> Value.raw t.Value))
             )
 
-        { Tensors = Map.ofList tensors
-          Metadata = metadata }
+        {
+            Tensors = Map.ofList tensors
+            Metadata = metadata
+        }

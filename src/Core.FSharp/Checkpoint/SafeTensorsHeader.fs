@@ -21,11 +21,13 @@ let metadataKey = "__metadata__"
 
 /// One tensor's entry in the header.
 type Entry =
-    { Name: string
-      Dtype: Dtype
-      Shape: int[]
-      Begin: int64
-      End: int64 }
+    {
+        Name: string
+        Dtype: Dtype
+        Shape: int[]
+        Begin: int64
+        End: int64
+    }
 
 /// The safetensors name of a dtype.
 let dtypeCode (d: Dtype) =
@@ -37,7 +39,24 @@ let dtypeCode (d: Dtype) =
     | Bool -> "BOOL"
 
 let private knownUnsupported =
-    set [ "F16"; "BF16"; "F8_E4M3"; "F8_E5M2"; "F8_E8M0"; "F6_E2M3"; "F6_E3M2"; "F4"; "U8"; "I8"; "I16"; "U16"; "U32"; "U64"; "C64" ]
+    set
+        [
+            "F16"
+            "BF16"
+            "F8_E4M3"
+            "F8_E5M2"
+            "F8_E8M0"
+            "F6_E2M3"
+            "F6_E3M2"
+            "F4"
+            "U8"
+            "I8"
+            "I16"
+            "U16"
+            "U32"
+            "U64"
+            "C64"
+        ]
 
 /// The failure type used while parsing: the problem text (the caller adds the path).
 exception HeaderProblem of string
@@ -52,7 +71,8 @@ let private dtypeOf (name: string) (code: string) =
     | "I64" -> Int64
     | "BOOL" -> Bool
     | c when knownUnsupported.Contains c ->
-        problem $"tensor '{name}' has dtype {c}, which Functional does not support (supported: F32, F64, I32, I64, BOOL)"
+        problem
+            $"tensor '{name}' has dtype {c}, which Functional does not support (supported: F32, F64, I32, I64, BOOL)"
     | c ->
         let shown = if c.Length > 40 then c.Substring(0, 40) + "..." else c
         problem $"tensor '{name}' has unknown dtype '{shown}'"
@@ -61,11 +81,13 @@ let private dtypeOf (name: string) (code: string) =
 let private properties (what: string) (o: JsonElement) =
     let seen = HashSet<string>(StringComparer.Ordinal)
 
-    [ for p in o.EnumerateObject() do
-          if not (seen.Add p.Name) then
-              problem $"{what} has the key '{p.Name}' more than once"
+    [
+        for p in o.EnumerateObject() do
+            if not (seen.Add p.Name) then
+                problem $"{what} has the key '{p.Name}' more than once"
 
-          p ]
+            p
+    ]
 
 let private nonNegativeInteger (what: string) (e: JsonElement) =
     let mutable v = 0L
@@ -105,13 +127,15 @@ let private entryOf (name: string) (e: JsonElement) : Entry =
         problem $"tensor '{name}' has {shapeElement.GetArrayLength()} dimensions, more than {maxRank}"
 
     let shape =
-        [| for d in shapeElement.EnumerateArray() ->
-               let v = nonNegativeInteger $"a dimension of tensor '{name}'" d
+        [|
+            for d in shapeElement.EnumerateArray() ->
+                let v = nonNegativeInteger $"a dimension of tensor '{name}'" d
 
-               if v > int64 Int32.MaxValue then
-                   problem $"dimension {v} of tensor '{name}' is larger than {Int32.MaxValue}"
+                if v > int64 Int32.MaxValue then
+                    problem $"dimension {v} of tensor '{name}' is larger than {Int32.MaxValue}"
 
-               int v |]
+                int v
+        |]
 
     let offsets = find "data_offsets"
 
@@ -127,7 +151,9 @@ let private entryOf (name: string) (e: JsonElement) : Entry =
     // Element count and byte size with overflow checks: a huge shape cannot match real offsets.
     let bytes =
         try
-            shape |> Array.fold (fun n d -> Checked.(*) n (int64 d)) 1L |> Checked.(*) (int64 dtype.ElementSize)
+            shape
+            |> Array.fold (fun n d -> Checked.(*) n (int64 d)) 1L
+            |> Checked.(*) (int64 dtype.ElementSize)
         with :? OverflowException ->
             problem $"tensor '{name}' has shape {Errors.shapeText (Array.map int64 shape)}, too many elements"
 
@@ -135,11 +161,13 @@ let private entryOf (name: string) (e: JsonElement) : Entry =
         problem
             $"tensor '{name}' of dtype {dtypeCode dtype} and shape {Errors.shapeText (Array.map int64 shape)} needs {bytes} bytes but its data_offsets [{b}, {e}] span {e - b}"
 
-    { Name = name
-      Dtype = dtype
-      Shape = shape
-      Begin = b
-      End = e }
+    {
+        Name = name
+        Dtype = dtype
+        Shape = shape
+        Begin = b
+        End = e
+    }
 
 /// Parses and validates a header against the size of the data section that follows it. Returns the
 /// entries sorted by offset and the metadata; raises HeaderProblem otherwise.
@@ -182,13 +210,16 @@ let parse (header: byte[]) (dataLength: int64) : Entry list * Map<string, string
 
     for e in sorted do
         if e.Begin < position then
-            problem $"the data of tensor '{e.Name}' (offsets [{e.Begin}, {e.End}]) overlaps the previous tensor, which ends at {position}"
+            problem
+                $"the data of tensor '{e.Name}' (offsets [{e.Begin}, {e.End}]) overlaps the previous tensor, which ends at {position}"
 
         if e.Begin > position then
-            problem $"there is a gap in the data before tensor '{e.Name}' (offsets [{e.Begin}, {e.End}], previous end {position})"
+            problem
+                $"there is a gap in the data before tensor '{e.Name}' (offsets [{e.Begin}, {e.End}], previous end {position})"
 
         if e.End > dataLength then
-            problem $"the data of tensor '{e.Name}' (offsets [{e.Begin}, {e.End}]) runs past the end of the file (data section of {dataLength} bytes)"
+            problem
+                $"the data of tensor '{e.Name}' (offsets [{e.Begin}, {e.End}]) runs past the end of the file (data section of {dataLength} bytes)"
 
         position <- e.End
 

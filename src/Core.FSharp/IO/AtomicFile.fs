@@ -19,8 +19,7 @@ module AtomicFile =
         if not (Directory.Exists folder) then
             Directory.CreateDirectory folder |> ignore
 
-        let temp =
-            Path.Combine(folder, $".{Path.GetFileName full}.{Guid.NewGuid():N}.tmp")
+        let temp = Path.Combine(folder, $".{Path.GetFileName full}.{Guid.NewGuid():N}.tmp")
 
         try
             do
@@ -33,7 +32,8 @@ module AtomicFile =
             File.Move(temp, full, true)
         with _ ->
             try
-                if File.Exists temp then File.Delete temp
+                if File.Exists temp then
+                    File.Delete temp
             with _ ->
                 ()
 

@@ -69,13 +69,19 @@ type ConfusionMatrix private (classes: int, counts: int64[]) =
     /// An empty matrix for `classes` classes.
     static member empty(classes: int) : ConfusionMatrix =
         if classes < 1 || classes > 100_000 then
-            Errors.fail "ConfusionMatrix.empty" $"class count {classes} is out of range" "Use 1 to 100000 classes."
+            Errors.fail
+                "ConfusionMatrix.empty"
+                $"class count {classes} is out of range"
+                "Use 1 to 100000 classes."
 
         ConfusionMatrix(classes, Array.zeroCreate (classes * classes))
 
     override m.ToString() =
         let rows =
-            [ for i in 0 .. classes - 1 -> System.String.Join(" ", [ for j in 0 .. classes - 1 -> string m[i, j] ]) ]
+            [
+                for i in 0 .. classes - 1 ->
+                    System.String.Join(" ", [ for j in 0 .. classes - 1 -> string m[i, j] ])
+            ]
 
         $"ConfusionMatrix({classes} classes)\n" + System.String.Join("\n", rows)
 
@@ -91,20 +97,29 @@ module ConfusionMatrix =
     let ofLabels (classes: int) (predicted: int[]) (actual: int[]) =
         (empty classes).AddLabels(predicted, actual)
 
-    let private ratio (a: int64) (b: int64) = if b = 0L then 0.0 else float a / float b
+    let private ratio (a: int64) (b: int64) =
+        if b = 0L then 0.0 else float a / float b
 
     /// Samples of class c predicted as c.
     let truePositives (c: int) (m: ConfusionMatrix) = m[c, c]
 
     /// Samples predicted as c that are of another class.
     let falsePositives (c: int) (m: ConfusionMatrix) =
-        Seq.sum [ for a in 0 .. m.Classes - 1 do
-                      if a <> c then m[a, c] ]
+        Seq.sum
+            [
+                for a in 0 .. m.Classes - 1 do
+                    if a <> c then
+                        m[a, c]
+            ]
 
     /// Samples of class c predicted as another class.
     let falseNegatives (c: int) (m: ConfusionMatrix) =
-        Seq.sum [ for p in 0 .. m.Classes - 1 do
-                      if p <> c then m[c, p] ]
+        Seq.sum
+            [
+                for p in 0 .. m.Classes - 1 do
+                    if p <> c then
+                        m[c, p]
+            ]
 
     /// Fraction of samples on the diagonal (0 for an empty matrix).
     let accuracy (m: ConfusionMatrix) =
@@ -120,11 +135,17 @@ module ConfusionMatrix =
 
     /// F1 of each class, 2PR / (P + R) (0 when P + R = 0).
     let classF1 (m: ConfusionMatrix) : float[] =
-        Array.map2 (fun p r -> if p + r = 0.0 then 0.0 else 2.0 * p * r / (p + r)) (classPrecision m) (classRecall m)
+        Array.map2
+            (fun p r -> if p + r = 0.0 then 0.0 else 2.0 * p * r / (p + r))
+            (classPrecision m)
+            (classRecall m)
 
     let private requireBinary (op: string) (m: ConfusionMatrix) =
         if m.Classes <> 2 then
-            Errors.fail op $"Binary averaging needs 2 classes, the matrix has {m.Classes}" "Use Macro or Micro."
+            Errors.fail
+                op
+                $"Binary averaging needs 2 classes, the matrix has {m.Classes}"
+                "Use Macro or Micro."
 
     let private micro (m: ConfusionMatrix) =
         let tp = Seq.sum [ for c in 0 .. m.Classes - 1 -> m[c, c] ]

@@ -6,7 +6,8 @@ open System
 open Functional
 
 /// `[2; 3]` for a tensor's shape.
-let shapeOf (t: Tensor) = Errors.shapeText (t.Shape |> Array.map int64)
+let shapeOf (t: Tensor) =
+    Errors.shapeText (t.Shape |> Array.map int64)
 
 /// The elements as floats (row-major).
 let values (t: Tensor) : float[] = t.ToArray<float>()
@@ -43,7 +44,10 @@ let scoreRows (op: string) (classes: int option) (predictions: Tensor) (targets:
 
     match classes with
     | Some k when k <> c ->
-        Errors.fail op $"predictions have {c} class scores but the metric was made for {k} classes" "Use the same class count."
+        Errors.fail
+            op
+            $"predictions have {c} class scores but the metric was made for {k} classes"
+            "Use the same class count."
     | _ -> ()
 
     if c = 0 then
@@ -63,7 +67,8 @@ let argmaxRow (scores: float[]) (offset: int) (c: int) =
     let mutable best = 0
 
     for j in 1 .. c - 1 do
-        if scores[offset + j] > scores[offset + best] then best <- j
+        if scores[offset + j] > scores[offset + best] then
+            best <- j
 
     best
 

@@ -6,7 +6,8 @@ namespace Functional
 /// The state type is hidden so that different metrics fit in one list.
 [<Sealed>]
 type Metric
-    private (name: string, update: Tensor -> Tensor -> Metric, compute: unit -> float, reset: unit -> Metric) =
+    private (name: string, update: Tensor -> Tensor -> Metric, compute: unit -> float, reset: unit -> Metric)
+    =
 
     /// The metric's name (used as a key in the training history, e.g. "accuracy").
     member _.Name = name
@@ -28,14 +29,24 @@ type Metric
         (name: string, init: 'State, update: 'State -> Tensor -> Tensor -> 'State, compute: 'State -> float)
         : Metric =
         let rec make (state: 'State) : Metric =
-            Metric(name, (fun p t -> make (update state p t)), (fun () -> compute state), (fun () -> make init))
+            Metric(
+                name,
+                (fun p t -> make (update state p t)),
+                (fun () -> compute state),
+                (fun () -> make init)
+            )
 
         make init
 
 /// Functions on metric accumulators, for pipelines: `m |> Metric.update p t |> Metric.compute`.
 module Metric =
     /// A metric from a name, an initial state, a batch update and a final computation.
-    let create (name: string) (init: 'State) (update: 'State -> Tensor -> Tensor -> 'State) (compute: 'State -> float) =
+    let create
+        (name: string)
+        (init: 'State)
+        (update: 'State -> Tensor -> Tensor -> 'State)
+        (compute: 'State -> float)
+        =
         Metric.create (name, init, update, compute)
 
     /// The metric's name.

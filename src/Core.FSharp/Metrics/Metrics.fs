@@ -10,7 +10,10 @@ open Functional.MetricStatistics
 module Metrics =
     let private requireSamples (name: string) (count: int64) =
         if count = 0L then
-            Errors.invalid $"Metrics.{name}" "no samples were added" "Update the metric with at least one batch first."
+            Errors.invalid
+                $"Metrics.{name}"
+                "no samples were added"
+                "Update the metric with at least one batch first."
 
     let private ratioMetric (name: string) (count: Tensor -> Tensor -> int64 * int64) =
         Metric.create
@@ -28,7 +31,8 @@ module Metrics =
 
     /// Fraction of correct class predictions: argmax of scores [..., C], or labels of the targets' shape.
     let accuracy: Metric =
-        ratioMetric "accuracy" (fun p t -> MetricLabels.classLabels "Metrics.accuracy" None p t ||> countEqual)
+        ratioMetric "accuracy" (fun p t ->
+            MetricLabels.classLabels "Metrics.accuracy" None p t ||> countEqual)
 
     /// Fraction of correct binary predictions: probability (or score) >= threshold against 0/1 targets.
     let binaryAccuracy (threshold: float) : Metric =
@@ -51,16 +55,25 @@ module Metrics =
                     let mutable above = 0
 
                     for j in 0 .. c - 1 do
-                        if scores[i * c + j] > target then above <- above + 1
+                        if scores[i * c + j] > target then
+                            above <- above + 1
 
                     if above < k then 1L else 0L)
                 |> Array.sum
 
             hits, int64 y.Length)
 
-    let private matrixMetric (name: string) (classes: int) (average: Average) (score: ConfusionMatrix -> float) =
+    let private matrixMetric
+        (name: string)
+        (classes: int)
+        (average: Average)
+        (score: ConfusionMatrix -> float)
+        =
         if average = Binary && classes <> 2 then
-            Errors.fail $"Metrics.{name}" $"Binary averaging needs 2 classes, got {classes}" "Use Macro or Micro."
+            Errors.fail
+                $"Metrics.{name}"
+                $"Binary averaging needs 2 classes, got {classes}"
+                "Use Macro or Micro."
 
         let prefix =
             match average with
@@ -68,13 +81,9 @@ module Metrics =
             | Macro -> "macro_"
             | Micro -> "micro_"
 
-        Metric.create
-            (prefix + name)
-            (ConfusionMatrix.empty classes)
-            (fun m p t -> m.Add(p, t))
-            (fun m ->
-                requireSamples name m.Total
-                score m)
+        Metric.create (prefix + name) (ConfusionMatrix.empty classes) (fun m p t -> m.Add(p, t)) (fun m ->
+            requireSamples name m.Total
+            score m)
 
     /// Precision TP / (TP + FP) over `classes` classes, combined as `average` says (Binary: class 1
     /// positive; two-class floating-point predictions of the targets' shape are probabilities, >= 0.5).
@@ -159,7 +168,13 @@ module Metrics =
             ([||]: Moments[])
             (fun state p t ->
                 let pv, yv = MetricLabels.pairedValues "Metrics.r2" p t
-                let outputs = if t.Rank <= 1 || t.Shape[0] = 0 then 1 else yv.Length / t.Shape[0]
+
+                let outputs =
+                    if t.Rank <= 1 || t.Shape[0] = 0 then
+                        1
+                    else
+                        yv.Length / t.Shape[0]
+
                 let outputs = max outputs 1
 
                 if state.Length <> 0 && state.Length <> outputs then
@@ -172,7 +187,11 @@ module Metrics =
                     Array.init (xs.Length / outputs) (fun i -> xs[i * outputs + o])
 
                 let batch = Array.init outputs (fun o -> moments (column pv o) (column yv o))
-                if state.Length = 0 then batch else Array.map2 merge state batch)
+
+                if state.Length = 0 then
+                    batch
+                else
+                    Array.map2 merge state batch)
             (fun state ->
                 requireSamples "r2" (if state.Length = 0 then 0L else state[0].Count)
                 state |> Array.averageBy rSquared)
@@ -187,7 +206,9 @@ module Metrics =
                 let logits, c, y = MetricLabels.scoreRows "Metrics.perplexity" None p t
 
                 let batch =
-                    y |> Array.mapi (fun i label -> logSumExp logits (i * c) c - logits[i * c + label]) |> Array.sum
+                    y
+                    |> Array.mapi (fun i label -> logSumExp logits (i * c) c - logits[i * c + label])
+                    |> Array.sum
 
                 if Double.IsNaN batch then
                     Errors.fail

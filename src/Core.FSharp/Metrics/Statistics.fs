@@ -8,7 +8,10 @@ open System
 /// with tied scores given their average rank. None when only one class is present.
 let rocAuc (scores: float[]) (labels: int[]) : float option =
     let n = scores.Length
-    let order = Array.init n id |> Array.sortWith (fun a b -> compare scores[a] scores[b])
+
+    let order =
+        Array.init n id |> Array.sortWith (fun a b -> compare scores[a] scores[b])
+
     let ranks = Array.zeroCreate<float> n
     let mutable i = 0
 
@@ -35,7 +38,8 @@ let rocAuc (scores: float[]) (labels: int[]) : float option =
             Seq.sum (
                 seq {
                     for k in 0 .. n - 1 do
-                        if labels[k] = 1 then ranks[k]
+                        if labels[k] = 1 then
+                            ranks[k]
                 }
             )
 
@@ -45,17 +49,21 @@ let rocAuc (scores: float[]) (labels: int[]) : float option =
 /// Count, mean and sum of squared deviations of one output's targets, and its residual sum of squares.
 [<Struct>]
 type Moments =
-    { Count: int64
-      Mean: float
-      M2: float
-      Residual: float }
+    {
+        Count: int64
+        Mean: float
+        M2: float
+        Residual: float
+    }
 
 /// Empty moments.
 let noMoments =
-    { Count = 0L
-      Mean = 0.0
-      M2 = 0.0
-      Residual = 0.0 }
+    {
+        Count = 0L
+        Mean = 0.0
+        M2 = 0.0
+        Residual = 0.0
+    }
 
 /// Merges two sets of moments (Chan et al.'s parallel variance update).
 let merge (a: Moments) (b: Moments) : Moments =
@@ -67,10 +75,12 @@ let merge (a: Moments) (b: Moments) : Moments =
         let n = a.Count + b.Count
         let delta = b.Mean - a.Mean
 
-        { Count = n
-          Mean = a.Mean + delta * float b.Count / float n
-          M2 = a.M2 + b.M2 + delta * delta * float a.Count * float b.Count / float n
-          Residual = a.Residual + b.Residual }
+        {
+            Count = n
+            Mean = a.Mean + delta * float b.Count / float n
+            M2 = a.M2 + b.M2 + delta * delta * float a.Count * float b.Count / float n
+            Residual = a.Residual + b.Residual
+        }
 
 /// Moments of one batch of targets (with predictions for the residuals).
 let moments (predictions: float[]) (targets: float[]) : Moments =
@@ -81,10 +91,12 @@ let moments (predictions: float[]) (targets: float[]) : Moments =
     else
         let mean = Array.average targets
 
-        { Count = int64 n
-          Mean = mean
-          M2 = targets |> Array.sumBy (fun y -> (y - mean) * (y - mean))
-          Residual = Array.fold2 (fun s p y -> s + (y - p) * (y - p)) 0.0 predictions targets }
+        {
+            Count = int64 n
+            Mean = mean
+            M2 = targets |> Array.sumBy (fun y -> (y - mean) * (y - mean))
+            Residual = Array.fold2 (fun s p y -> s + (y - p) * (y - p)) 0.0 predictions targets
+        }
 
 /// R² = 1 - SS_res / SS_tot for one output; a constant target gives 1 if predicted exactly, else 0
 /// (scikit-learn's `force_finite`).

@@ -9,10 +9,16 @@ open Plotly.NET.LayoutObjects
 /// HTML file that works offline.
 module Plot =
     let private grid (rows: int) (cols: int) (titles: string list) (charts: GenericChart list) =
-        charts |> Chart.Grid(rows, cols, SubPlotTitles = titles, XGap = 0.15, YGap = 0.25)
+        charts
+        |> Chart.Grid(rows, cols, SubPlotTitles = titles, XGap = 0.15, YGap = 0.25)
 
     let private blues =
-        StyleParam.Colorscale.Custom [ 0.0, Color.fromHex "#f7fbff"; 0.5, Color.fromHex "#6baed6"; 1.0, Color.fromHex "#08306b" ]
+        StyleParam.Colorscale.Custom
+            [
+                0.0, Color.fromHex "#f7fbff"
+                0.5, Color.fromHex "#6baed6"
+                1.0, Color.fromHex "#08306b"
+            ]
 
     /// One subplot per recorded metric ("loss" first) with train and validation curves by epoch, and
     /// a last subplot with the learning rate.
@@ -27,8 +33,12 @@ module Plot =
             let train = History.train name h
             let valid = History.validation name h
 
-            [ if not train.IsEmpty then line train $"train {name}"
-              if not valid.IsEmpty then line valid $"validation {name}" ]
+            [
+                if not train.IsEmpty then
+                    line train $"train {name}"
+                if not valid.IsEmpty then
+                    line valid $"validation {name}"
+            ]
             |> Chart.combine
             |> Chart.withXAxisStyle "epoch"
 
@@ -67,9 +77,11 @@ module Plot =
         let z = [ for a in 0 .. k - 1 -> [ for p in 0 .. k - 1 -> m[a, p] ] ]
 
         let annotations =
-            [ for a in 0 .. k - 1 do
-                  for p in 0 .. k - 1 ->
-                      Annotation.init (X = names[p], Y = names[a], Text = string m[a, p], ShowArrow = false) ]
+            [
+                for a in 0 .. k - 1 do
+                    for p in 0 .. k - 1 ->
+                        Annotation.init (X = names[p], Y = names[a], Text = string m[a, p], ShowArrow = false)
+            ]
 
         Chart.Heatmap(z, colNames = names, rowNames = names, ColorScale = blues, ReverseYAxis = true)
         |> Chart.withAnnotations annotations
@@ -80,7 +92,13 @@ module Plot =
 
     /// A grid of grayscale images [N; H; W] or [N; 1; H; W] titled "pred P / true T" (wrong predictions
     /// marked with ✗), `columns` per row; `classNames` label the classes (their indices when empty).
-    let imageGrid (columns: int) (classNames: string list) (images: Tensor) (predicted: int[]) (actual: int[]) =
+    let imageGrid
+        (columns: int)
+        (classNames: string list)
+        (images: Tensor)
+        (predicted: int[])
+        (actual: int[])
+        =
         let shape = images.Shape
 
         let n, h, w =
@@ -114,17 +132,36 @@ module Plot =
         let pixels = images.ToArray<float>()
 
         let charts =
-            [ for i in 0 .. n - 1 ->
-                  let z = [ for r in 0 .. h - 1 -> [ for c in 0 .. w - 1 -> pixels[i * h * w + r * w + c] ] ]
+            [
+                for i in 0 .. n - 1 ->
+                    let z =
+                        [
+                            for r in 0 .. h - 1 -> [ for c in 0 .. w - 1 -> pixels[i * h * w + r * w + c] ]
+                        ]
 
-                  Chart.Heatmap(z, ColorScale = StyleParam.Colorscale.Greys, ReverseScale = true, ShowScale = false, ReverseYAxis = true)
-                  |> Chart.withXAxis (LinearAxis.init (ShowTickLabels = false, ShowGrid = false))
-                  |> Chart.withYAxis (LinearAxis.init (ShowTickLabels = false, ShowGrid = false, AutoRange = StyleParam.AutoRange.Reversed)) ]
+                    Chart.Heatmap(
+                        z,
+                        ColorScale = StyleParam.Colorscale.Greys,
+                        ReverseScale = true,
+                        ShowScale = false,
+                        ReverseYAxis = true
+                    )
+                    |> Chart.withXAxis (LinearAxis.init (ShowTickLabels = false, ShowGrid = false))
+                    |> Chart.withYAxis (
+                        LinearAxis.init (
+                            ShowTickLabels = false,
+                            ShowGrid = false,
+                            AutoRange = StyleParam.AutoRange.Reversed
+                        )
+                    )
+            ]
 
         let titles =
-            [ for i in 0 .. n - 1 ->
-                  let mark = if predicted[i] = actual[i] then "" else " ✗"
-                  $"pred {label predicted[i]} / true {label actual[i]}{mark}" ]
+            [
+                for i in 0 .. n - 1 ->
+                    let mark = if predicted[i] = actual[i] then "" else " ✗"
+                    $"pred {label predicted[i]} / true {label actual[i]}{mark}"
+            ]
 
         let cols = min columns n
         let rows = (n + cols - 1) / cols
@@ -140,4 +177,5 @@ module Plot =
         |> GenericChart.toEmbeddedHTML
 
     /// Writes the chart to `path` as a self-contained HTML file (atomically).
-    let save (path: string) (chart: GenericChart) : unit = AtomicFile.writeText path (toHtml chart)
+    let save (path: string) (chart: GenericChart) : unit =
+        AtomicFile.writeText path (toHtml chart)

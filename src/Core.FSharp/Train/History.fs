@@ -41,26 +41,31 @@ module History =
     /// A record for `epoch` with the given training and validation values (no steps, rate 0, no time):
     /// a starting point for `{ History.epoch 1 train valid with LearningRate = 0.01 }`.
     let epoch (epoch: int) (train: (string * float) list) (validation: (string * float) list) : EpochRecord =
-        { Epoch = epoch
-          Train = Map.ofList train
-          Validation = Map.ofList validation
-          LearningRate = 0.0
-          Duration = TimeSpan.Zero
-          StepLosses = [] }
+        {
+            Epoch = epoch
+            Train = Map.ofList train
+            Validation = Map.ofList validation
+            LearningRate = 0.0
+            Duration = TimeSpan.Zero
+            StepLosses = []
+        }
 
     /// Every metric name recorded, "loss" first, then the others in alphabetical order.
     let names (h: History) : string list =
         let all =
             h.Epochs
-            |> List.collect (fun e -> (Map.keys e.Train |> List.ofSeq) @ (Map.keys e.Validation |> List.ofSeq))
+            |> List.collect (fun e ->
+                (Map.keys e.Train |> List.ofSeq) @ (Map.keys e.Validation |> List.ofSeq))
             |> List.distinct
             |> List.sort
 
-        (if List.contains "loss" all then [ "loss" ] else []) @ List.filter ((<>) "loss") all
+        (if List.contains "loss" all then [ "loss" ] else [])
+        @ List.filter ((<>) "loss") all
 
     /// (epoch, value) of a training metric, for the epochs that recorded it.
     let train (name: string) (h: History) : (int * float) list =
-        h.Epochs |> List.choose (fun e -> e.Train.TryFind name |> Option.map (fun v -> e.Epoch, v))
+        h.Epochs
+        |> List.choose (fun e -> e.Train.TryFind name |> Option.map (fun v -> e.Epoch, v))
 
     /// (epoch, value) of a validation metric, for the epochs that recorded it.
     let validation (name: string) (h: History) : (int * float) list =
@@ -76,7 +81,9 @@ module History =
     let toCsv (h: History) : string =
         let names = names h
         let sb = StringBuilder()
-        let num (v: float) = v.ToString("R", CultureInfo.InvariantCulture)
+
+        let num (v: float) =
+            v.ToString("R", CultureInfo.InvariantCulture)
 
         let header =
             [ "epoch" ]

@@ -85,7 +85,8 @@ module Progress =
     let formatStats (stats: (string * float) list) =
         String.Join("  ", stats |> List.map (fun (name, v) -> $"{name} {formatValue v}"))
 
-    let private rate (s: EpochStatus) = (throughput s).ToString("F0", invariant)
+    let private rate (s: EpochStatus) =
+        (throughput s).ToString("F0", invariant)
 
     let private padded (n: int) (total: int) =
         (string n).PadLeft((string total).Length)
@@ -113,18 +114,24 @@ module Progress =
 
     /// Live on an interactive terminal, Quiet when output is redirected or CI is set.
     let detectMode () =
-        if isCI () || Console.IsOutputRedirected || not AnsiConsole.Profile.Capabilities.Interactive then
+        if
+            isCI ()
+            || Console.IsOutputRedirected
+            || not AnsiConsole.Profile.Capabilities.Interactive
+        then
             Quiet
         else
             Live
 
     /// A reporter that writes one `formatEpochLine` per finished epoch to `writer`.
     let quietReporter (writer: TextWriter) : ProgressReporter =
-        { Step = ignore
-          EpochDone =
-            fun s ->
-                writer.WriteLine(formatEpochLine s)
-                writer.Flush() }
+        {
+            Step = ignore
+            EpochDone =
+                fun s ->
+                    writer.WriteLine(formatEpochLine s)
+                    writer.Flush()
+        }
 
     /// A reporter that shows nothing.
     let silentReporter: ProgressReporter = { Step = ignore; EpochDone = ignore }
@@ -140,17 +147,19 @@ module Progress =
                 tasks[s.Epoch] <- t
                 t
 
-        { Step =
-            fun s ->
-                let t = taskFor s
-                t.Value <- float s.Step
-                t.Description <- Markup.Escape(formatStepLine s)
-          EpochDone =
-            fun s ->
-                let t = taskFor s
-                t.Value <- t.MaxValue
-                t.Description <- Markup.Escape(formatEpochLine s)
-                t.StopTask() }
+        {
+            Step =
+                fun s ->
+                    let t = taskFor s
+                    t.Value <- float s.Step
+                    t.Description <- Markup.Escape(formatStepLine s)
+            EpochDone =
+                fun s ->
+                    let t = taskFor s
+                    t.Value <- t.MaxValue
+                    t.Description <- Markup.Escape(formatEpochLine s)
+                    t.StopTask()
+        }
 
     /// Runs `body` with a reporter for `mode` (Live draws Spectre.Console bars on the console while
     /// `body` runs; Quiet prints to standard output) and returns its result.
@@ -162,5 +171,9 @@ module Progress =
             AnsiConsole
                 .Progress()
                 .AutoClear(false)
-                .Columns(TaskDescriptionColumn(Alignment = Justify.Left), ProgressBarColumn(), PercentageColumn())
+                .Columns(
+                    TaskDescriptionColumn(Alignment = Justify.Left),
+                    ProgressBarColumn(),
+                    PercentageColumn()
+                )
                 .Start(Func<ProgressContext, 'T>(fun ctx -> body (liveReporter ctx)))

@@ -9,7 +9,9 @@ open Functional.Tests
 
 /// A fresh folder under the system temp folder for one test.
 let tempFolder () =
-    let d = Path.Combine(Path.GetTempPath(), "functional-tests", Guid.NewGuid().ToString("N"))
+    let d =
+        Path.Combine(Path.GetTempPath(), "functional-tests", Guid.NewGuid().ToString("N"))
+
     Directory.CreateDirectory d |> ignore
     d
 
@@ -35,139 +37,199 @@ let private expectSame (what: string) (expected: Tensor) (got: Tensor) =
     match expected.Dtype with
     | Float64
     | Float32 ->
-        let bits (t: Tensor) = t.ToArray<float>() |> Array.map BitConverter.DoubleToInt64Bits
+        let bits (t: Tensor) =
+            t.ToArray<float>() |> Array.map BitConverter.DoubleToInt64Bits
+
         Expect.sequenceEqual (bits got) (bits expected) $"{what}: bits"
     | _ -> Expect.sequenceEqual (got.ToArray<int64>()) (expected.ToArray<int64>()) $"{what}: values"
 
 let private dtypes = [ Float32; Float64; Int32; Int64; Bool ]
 
 let private shapes =
-    [ []; [ 0 ]; [ 5 ]; [ 2; 3 ]; [ 0; 4 ]; [ 3; 0; 2 ]; [ 1; 1; 1; 1 ]; [ 2; 3; 4; 5 ] ]
+    [
+        []
+        [ 0 ]
+        [ 5 ]
+        [ 2; 3 ]
+        [ 0; 4 ]
+        [ 3; 0; 2 ]
+        [ 1; 1; 1; 1 ]
+        [ 2; 3; 4; 5 ]
+    ]
 
 [<Tests>]
 let tests =
     testList
         "Checkpoint"
-        [ test "round trip of every dtype and shape, including 0-d and zero-size" {
-              let folder = tempFolder ()
-              let path = Path.Combine(folder, "all.safetensors")
+        [
+            test "round trip of every dtype and shape, including 0-d and zero-size" {
+                let folder = tempFolder ()
+                let path = Path.Combine(folder, "all.safetensors")
 
-              let tensors =
-                  [ for d in dtypes do
-                        for i, s in List.indexed shapes -> $"{d}/{i}", sample d s i ]
+                let tensors =
+                    [
+                        for d in dtypes do
+                            for i, s in List.indexed shapes -> $"{d}/{i}", sample d s i
+                    ]
 
-              Checkpoint.save path tensors (Map [ "epoch", "3"; "note", "héllo ✓" ])
-              let loaded = Checkpoint.load path
-              Expect.equal loaded.Tensors.Count tensors.Length "count"
+                Checkpoint.save path tensors (Map [ "epoch", "3"; "note", "héllo ✓" ])
+                let loaded = Checkpoint.load path
+                Expect.equal loaded.Tensors.Count tensors.Length "count"
 
-              for name, t in tensors do
-                  expectSame name t loaded.Tensors[name]
+                for name, t in tensors do
+                    expectSame name t loaded.Tensors[name]
 
-              Expect.equal loaded.Metadata (Map [ "epoch", "3"; "note", "héllo ✓" ]) "metadata"
-          }
+                Expect.equal loaded.Metadata (Map [ "epoch", "3"; "note", "héllo ✓" ]) "metadata"
+            }
 
-          test "special values survive bit for bit: NaN, ±Inf, -0, subnormals, extreme integers" {
-              let path = Path.Combine(tempFolder (), "special.safetensors")
+            test "special values survive bit for bit: NaN, ±Inf, -0, subnormals, extreme integers" {
+                let path = Path.Combine(tempFolder (), "special.safetensors")
 
-              let f64 =
-                  Tensor.create (
-                      [| nan; infinity; -infinity; -0.0; 4.9e-324; Double.MaxValue; Double.Epsilon; 1.0 / 3.0 |],
-                      Float64
-                  )
+                let f64 =
+                    Tensor.create (
+                        [|
+                            nan
+                            infinity
+                            -infinity
+                            -0.0
+                            4.9e-324
+                            Double.MaxValue
+                            Double.Epsilon
+                            1.0 / 3.0
+                        |],
+                        Float64
+                    )
 
-              let f32 = Tensor.create ([| nanf; infinityf; -0.0f; 1e-45f; Single.MaxValue |], Float32)
-              let i64 = Tensor.create ([ Int64.MaxValue; Int64.MinValue; 0L; -1L ], Int64)
-              let i32 = Tensor.create ([ Int32.MaxValue; Int32.MinValue; 7 ], Int32)
-              Checkpoint.save path [ "f64", f64; "f32", f32; "i64", i64; "i32", i32 ] Map.empty
-              let loaded = Checkpoint.load path
-              expectSame "f64" f64 loaded.Tensors["f64"]
-              expectSame "f32" f32 loaded.Tensors["f32"]
-              Expect.sequenceEqual (loaded.Tensors["i64"].ToArray<int64>()) [| Int64.MaxValue; Int64.MinValue; 0L; -1L |] "i64"
-              Expect.sequenceEqual (loaded.Tensors["i32"].ToArray<int>()) [| Int32.MaxValue; Int32.MinValue; 7 |] "i32"
-              Expect.isTrue loaded.Metadata.IsEmpty "no metadata"
-          }
+                let f32 =
+                    Tensor.create ([| nanf; infinityf; -0.0f; 1e-45f; Single.MaxValue |], Float32)
 
-          test "a tensor larger than one copy chunk (2.4 MB) round-trips" {
-              let path = Path.Combine(tempFolder (), "big.safetensors")
-              let big = Tensor.randn (rng, [ 300; 1000 ], Float64)
-              Checkpoint.save path [ "big", big; "small", Tensor.ones [ 3 ] ] Map.empty
-              expectSame "big" big (Checkpoint.load path).Tensors["big"]
-          }
+                let i64 = Tensor.create ([ Int64.MaxValue; Int64.MinValue; 0L; -1L ], Int64)
+                let i32 = Tensor.create ([ Int32.MaxValue; Int32.MinValue; 7 ], Int32)
+                Checkpoint.save path [ "f64", f64; "f32", f32; "i64", i64; "i32", i32 ] Map.empty
+                let loaded = Checkpoint.load path
+                expectSame "f64" f64 loaded.Tensors["f64"]
+                expectSame "f32" f32 loaded.Tensors["f32"]
 
-          test "names may hold any text (dots, slashes, unicode, quotes)" {
-              let path = Path.Combine(tempFolder (), "names.safetensors")
-              let names = [ "layer.0/weight"; "wéight-π"; "with \"quotes\" and \\"; ""; "日本" ]
-              Checkpoint.save path (names |> List.mapi (fun i n -> n, Tensor.full ([ 1 ], float i))) Map.empty
-              let loaded = Checkpoint.load path
+                Expect.sequenceEqual
+                    (loaded.Tensors["i64"].ToArray<int64>())
+                    [| Int64.MaxValue; Int64.MinValue; 0L; -1L |]
+                    "i64"
 
-              for i, n in List.indexed names do
-                  Expect.equal (loaded.Tensors[n].ToArray<float>()) [| float i |] n
-          }
+                Expect.sequenceEqual
+                    (loaded.Tensors["i32"].ToArray<int>())
+                    [| Int32.MaxValue; Int32.MinValue; 7 |]
+                    "i32"
 
-          test "derivative-carrying tensors are saved by value" {
-              let path = Path.Combine(tempFolder (), "diff.safetensors")
+                Expect.isTrue loaded.Metadata.IsEmpty "no metadata"
+            }
 
-              let g =
-                  Diff.grad
-                      (fun x ->
-                          Checkpoint.save path [ "x", x ] Map.empty
-                          Tensor.sum (x * x))
-                      (Tensor.create ([| 1.0; 2.0 |], Float64))
+            test "a tensor larger than one copy chunk (2.4 MB) round-trips" {
+                let path = Path.Combine(tempFolder (), "big.safetensors")
+                let big = Tensor.randn (rng, [ 300; 1000 ], Float64)
+                Checkpoint.save path [ "big", big; "small", Tensor.ones [ 3 ] ] Map.empty
+                expectSame "big" big (Checkpoint.load path).Tensors["big"]
+            }
 
-              Expect.sequenceEqual (g.ToArray<float>()) [| 2.0; 4.0 |] "gradient"
-              Expect.sequenceEqual ((Checkpoint.load path).Tensors["x"].ToArray<float>()) [| 1.0; 2.0 |] "saved primal"
-          }
+            test "names may hold any text (dots, slashes, unicode, quotes)" {
+                let path = Path.Combine(tempFolder (), "names.safetensors")
+                let names = [ "layer.0/weight"; "wéight-π"; "with \"quotes\" and \\"; ""; "日本" ]
 
-          test "a file laid out by the safetensors specification (PyTorch values) loads with its values" {
-              let loaded = Checkpoint.load (fixture "reference.safetensors")
-              use doc = JsonDocument.Parse(File.ReadAllText(fixture "safetensors_reference.json"))
-              let expected = doc.RootElement.GetProperty "tensors"
-              Expect.equal loaded.Metadata (Map [ "epoch", "7"; "format", "pt" ]) "metadata"
-              Expect.equal loaded.Tensors.Count (expected.EnumerateObject() |> Seq.length) "count"
+                Checkpoint.save
+                    path
+                    (names |> List.mapi (fun i n -> n, Tensor.full ([ 1 ], float i)))
+                    Map.empty
 
-              for p in expected.EnumerateObject() do
-                  let t = loaded.Tensors[p.Name]
-                  Expect.equal (string t.Dtype) (p.Value.GetProperty("dtype").GetString()) $"{p.Name} dtype"
+                let loaded = Checkpoint.load path
 
-                  Expect.sequenceEqual
-                      t.Shape
-                      [| for d in p.Value.GetProperty("shape").EnumerateArray() -> d.GetInt32() |]
-                      $"{p.Name} shape"
+                for i, n in List.indexed names do
+                    Expect.equal (loaded.Tensors[n].ToArray<float>()) [| float i |] n
+            }
 
-                  let values = [| for v in p.Value.GetProperty("data").EnumerateArray() -> v.GetDouble() |]
-                  Expect.sequenceEqual (t.ToArray<float>()) values $"{p.Name} values"
-          }
+            test "derivative-carrying tensors are saved by value" {
+                let path = Path.Combine(tempFolder (), "diff.safetensors")
 
-          test "saving those tensors reproduces the reference file byte for byte" {
-              let reference = Checkpoint.load (fixture "reference.safetensors")
-              let path = Path.Combine(tempFolder (), "again.safetensors")
-              Checkpoint.save path (Map.toList reference.Tensors) reference.Metadata
-              let expected = File.ReadAllBytes(fixture "reference.safetensors")
-              Expect.sequenceEqual (File.ReadAllBytes path) expected "bytes"
-          }
+                let g =
+                    Diff.grad
+                        (fun x ->
+                            Checkpoint.save path [ "x", x ] Map.empty
+                            Tensor.sum (x * x))
+                        (Tensor.create ([| 1.0; 2.0 |], Float64))
 
-          test "the header length is little-endian and the data starts at a multiple of 8" {
-              let path = Path.Combine(tempFolder (), "layout.safetensors")
-              Checkpoint.save path [ "a", Tensor.ones ([ 3 ], Bool); "b", Tensor.ones ([ 2 ], Float64) ] Map.empty
-              let bytes = File.ReadAllBytes path
-              let n = BitConverter.ToUInt64(bytes, 0)
-              Expect.equal ((8UL + n) % 8UL) 0UL "aligned"
-              Expect.equal (uint64 bytes.Length) (8UL + n + 16UL + 3UL) "length"
-              Expect.equal bytes[8] (byte '{') "JSON object"
-          }
+                Expect.sequenceEqual (g.ToArray<float>()) [| 2.0; 4.0 |] "gradient"
 
-          test "saving replaces an existing file and leaves no temporary files" {
-              let folder = tempFolder ()
-              let path = Path.Combine(folder, "ckpt.safetensors")
-              Checkpoint.save path [ "v", Tensor.scalar 1.0 ] Map.empty
-              Checkpoint.save path [ "v", Tensor.scalar 2.0 ] Map.empty
-              Expect.equal ((Checkpoint.load path).Tensors["v"].ToDouble()) 2.0 "new value"
-              Expect.sequenceEqual (Directory.GetFiles folder |> Array.map Path.GetFileName) [| "ckpt.safetensors" |] "files"
-          }
+                Expect.sequenceEqual
+                    ((Checkpoint.load path).Tensors["x"].ToArray<float>())
+                    [| 1.0; 2.0 |]
+                    "saved primal"
+            }
 
-          test "bad arguments to save are explained" {
-              let path = Path.Combine(tempFolder (), "bad.safetensors")
-              TestUtil.throwsArgument [ "'w'"; "2 tensors" ] (fun () -> Checkpoint.save path [ "w", Tensor.ones [ 1 ]; "w", Tensor.ones [ 1 ] ] Map.empty)
-              TestUtil.throwsArgument [ "__metadata__" ] (fun () -> Checkpoint.save path [ "__metadata__", Tensor.ones [ 1 ] ] Map.empty)
-              Expect.isFalse (File.Exists path) "nothing written"
-          } ]
+            test "a file laid out by the safetensors specification (PyTorch values) loads with its values" {
+                let loaded = Checkpoint.load (fixture "reference.safetensors")
+                use doc = JsonDocument.Parse(File.ReadAllText(fixture "safetensors_reference.json"))
+                let expected = doc.RootElement.GetProperty "tensors"
+                Expect.equal loaded.Metadata (Map [ "epoch", "7"; "format", "pt" ]) "metadata"
+                Expect.equal loaded.Tensors.Count (expected.EnumerateObject() |> Seq.length) "count"
+
+                for p in expected.EnumerateObject() do
+                    let t = loaded.Tensors[p.Name]
+                    Expect.equal (string t.Dtype) (p.Value.GetProperty("dtype").GetString()) $"{p.Name} dtype"
+
+                    Expect.sequenceEqual
+                        t.Shape
+                        [| for d in p.Value.GetProperty("shape").EnumerateArray() -> d.GetInt32() |]
+                        $"{p.Name} shape"
+
+                    let values =
+                        [| for v in p.Value.GetProperty("data").EnumerateArray() -> v.GetDouble() |]
+
+                    Expect.sequenceEqual (t.ToArray<float>()) values $"{p.Name} values"
+            }
+
+            test "saving those tensors reproduces the reference file byte for byte" {
+                let reference = Checkpoint.load (fixture "reference.safetensors")
+                let path = Path.Combine(tempFolder (), "again.safetensors")
+                Checkpoint.save path (Map.toList reference.Tensors) reference.Metadata
+                let expected = File.ReadAllBytes(fixture "reference.safetensors")
+                Expect.sequenceEqual (File.ReadAllBytes path) expected "bytes"
+            }
+
+            test "the header length is little-endian and the data starts at a multiple of 8" {
+                let path = Path.Combine(tempFolder (), "layout.safetensors")
+
+                Checkpoint.save
+                    path
+                    [ "a", Tensor.ones ([ 3 ], Bool); "b", Tensor.ones ([ 2 ], Float64) ]
+                    Map.empty
+
+                let bytes = File.ReadAllBytes path
+                let n = BitConverter.ToUInt64(bytes, 0)
+                Expect.equal ((8UL + n) % 8UL) 0UL "aligned"
+                Expect.equal (uint64 bytes.Length) (8UL + n + 16UL + 3UL) "length"
+                Expect.equal bytes[8] (byte '{') "JSON object"
+            }
+
+            test "saving replaces an existing file and leaves no temporary files" {
+                let folder = tempFolder ()
+                let path = Path.Combine(folder, "ckpt.safetensors")
+                Checkpoint.save path [ "v", Tensor.scalar 1.0 ] Map.empty
+                Checkpoint.save path [ "v", Tensor.scalar 2.0 ] Map.empty
+                Expect.equal ((Checkpoint.load path).Tensors["v"].ToDouble()) 2.0 "new value"
+
+                Expect.sequenceEqual
+                    (Directory.GetFiles folder |> Array.map Path.GetFileName)
+                    [| "ckpt.safetensors" |]
+                    "files"
+            }
+
+            test "bad arguments to save are explained" {
+                let path = Path.Combine(tempFolder (), "bad.safetensors")
+
+                TestUtil.throwsArgument [ "'w'"; "2 tensors" ] (fun () ->
+                    Checkpoint.save path [ "w", Tensor.ones [ 1 ]; "w", Tensor.ones [ 1 ] ] Map.empty)
+
+                TestUtil.throwsArgument [ "__metadata__" ] (fun () ->
+                    Checkpoint.save path [ "__metadata__", Tensor.ones [ 1 ] ] Map.empty)
+
+                Expect.isFalse (File.Exists path) "nothing written"
+            }
+        ]
