@@ -27,8 +27,8 @@ if ! dotnet build Functional.sln -c Release -nologo -v q -clp:ErrorsOnly; then
 fi
 
 step "format check (fantomas)"
-if dotnet fantomas --check src tests; then record "fantomas" 1 0 0; else
-  echo "code is not formatted: run 'dotnet fantomas src tests'"; record "fantomas" 0 1 0; fi
+if dotnet fantomas --check src tests tools; then record "fantomas" 1 0 0; else
+  echo "code is not formatted: run 'dotnet fantomas src tests tools'"; record "fantomas" 0 1 0; fi
 
 # Expecto suites: console programs; parse Expecto's closing summary.
 for proj in tests/*/*.fsproj; do

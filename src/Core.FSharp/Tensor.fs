@@ -63,7 +63,7 @@ type Tensor internal (value: Value) =
                     "Use float, float32, int, int64 or bool."
 
         use c = (Value.raw t.Value).to_type(target).cpu().contiguous()
-
+        // TorchSharp's accessor fails on an empty tensor.
         if c.NumberOfElements = 0L then
             [||]
         else

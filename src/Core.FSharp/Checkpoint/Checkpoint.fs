@@ -218,3 +218,46 @@ module Checkpoint =
             Tensors = Map.ofList tensors
             Metadata = metadata
         }
+
+    /// Writes a parameter tree to `path` (one tensor per leaf, named by its dotted path), atomically.
+    let saveParams (path: string) (p: Params) (metadata: Map<string, string>) : unit =
+        save path (Params.toList p) metadata
+
+    /// The tree shaped like `like` whose leaves are the tensors named `prefix + path` in `data`; every
+    /// leaf must be present with the same shape and dtype (other tensors in `data` are ignored).
+    let toParams (prefix: string) (like: Params) (data: CheckpointData) : Params =
+        let tensors =
+            [
+                for path, expected in Params.toList like ->
+                    let name = prefix + path
+
+                    match data.Tensors.TryFind name with
+                    | None ->
+                        let available = data.Tensors.Keys |> Seq.truncate 10 |> String.concat ", "
+
+                        Errors.fail
+                            "Checkpoint.toParams"
+                            $"the checkpoint has no tensor '{name}' (it has: {available})"
+                            "Load a checkpoint of the same model, or check the prefix."
+                    | Some t when t.Shape <> expected.Shape || t.Dtype <> expected.Dtype ->
+                        let shapeText (x: Tensor) =
+                            Errors.shapeText (Array.map int64 x.Shape)
+
+                        Errors.fail
+                            "Checkpoint.toParams"
+                            $"tensor '{name}' is {t.Dtype} {shapeText t} in the checkpoint but {expected.Dtype} {shapeText expected} in the model"
+                            "Load a checkpoint of the same model configuration."
+                    | Some t -> t
+            ]
+
+        Params.withTensors like tensors
+
+    /// Reads a parameter tree saved by `saveParams` into the structure of `like` (names, order, shapes
+    /// and dtypes must match; CheckpointException otherwise).
+    let loadParams (path: string) (like: Params) : Params =
+        let data = load path
+
+        try
+            toParams "" like data
+        with :? ArgumentException as e ->
+            raise (CheckpointException(path, e.Message.TrimEnd('.'), e))

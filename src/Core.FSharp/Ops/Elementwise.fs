@@ -4,9 +4,10 @@ module internal Functional.Ops.Elementwise
 open Functional.Ad
 open Functional.Ops.Define
 open Functional.Ops.Arithmetic
+open Functional.Ops.Validate
 
-/// Applies a rule whose derivative is `t * d(x, y)` in both modes.
-let private smooth name forward (d: Value -> Value -> Value) (x: Value) =
+/// A unary op whose derivative is `t * d(x, y)` in both modes (x the input, y the output).
+let smooth name forward (d: Value -> Value -> Value) (x: Value) =
     unary name forward (fun x y t -> mul t (d x y)) (fun x y g -> mul g (d x y)) x
 
 /// e^x.
@@ -36,6 +37,32 @@ and cos (x: Value) =
 /// Square root; derivative 1 / (2 sqrt x).
 let sqrt (x: Value) =
     smooth "sqrt" (fun r -> r.sqrt ()) (fun _ y -> rdivScalar 0.5 y) x
+
+/// log(1 + x), accurate for small x; derivative 1 / (1 + x).
+let log1p (x: Value) =
+    requireFloat "log1p" x
+
+    unary
+        "log1p"
+        (fun r -> r.log1p ())
+        (fun x _ t -> div t (addScalar 1.0 x))
+        (fun x _ g -> div g (addScalar 1.0 x))
+        x
+
+/// eˣ - 1, accurate for small x; derivative eˣ = y + 1.
+let expm1 (x: Value) =
+    requireFloat "expm1" x
+    smooth "expm1" (fun r -> r.expm1 ()) (fun _ y -> addScalar 1.0 y) x
+
+/// The sign of x (-1, 0 or 1) in x's dtype; no derivative.
+let sign (x: Value) =
+    requireNumeric "sign" x
+    constant "sign" (fun r -> r[0].sign()) [| x |]
+
+/// |x|; derivative sign x (0 at x = 0, like PyTorch).
+let abs (x: Value) =
+    requireNumeric "abs" x
+    smooth "abs" (fun r -> r.abs ()) (fun x _ -> sign x) x
 
 /// The 0/1 mask x > 0 in x's dtype (no derivative).
 let positiveMask (x: Value) =

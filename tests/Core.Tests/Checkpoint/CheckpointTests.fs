@@ -233,3 +233,42 @@ let tests =
                 Expect.isFalse (File.Exists path) "nothing written"
             }
         ]
+
+[<Tests>]
+let paramsTests =
+    testList
+        "Checkpoint"
+        [
+            test "Params round trip keeps the tree's order, and mismatches name the tensor" {
+                let path = Path.Combine(tempFolder (), "params.safetensors")
+
+                let p =
+                    Params.ofList
+                        [
+                            "head.weight", sample Float32 [ 2; 3 ] 1
+                            "encoder.0.weight", sample Float32 [ 3; 4 ] 2
+                            "encoder.0.bias", sample Float64 [ 3 ] 3
+                            "step", sample Int64 [] 4
+                        ]
+
+                Checkpoint.saveParams path p (Map [ "epoch", "4" ])
+                let q = Checkpoint.loadParams path (Params.zerosLike p)
+                Expect.equal (Params.paths q) (Params.paths p) "paths in the model's order"
+
+                for (name, a), (_, b) in List.zip (Params.toList p) (Params.toList q) do
+                    expectSame name a b
+
+                Expect.equal (Checkpoint.load path).Metadata (Map [ "epoch", "4" ]) "metadata"
+
+                let other = Params.ofList [ "head.weight", Tensor.zeros [ 3; 3 ] ]
+
+                TestUtil.throwsOf
+                    (fun e -> e :? CheckpointException)
+                    "CheckpointException"
+                    [ "params.safetensors"; "head.weight"; "[2; 3]"; "[3; 3]" ]
+                    (fun () -> Checkpoint.loadParams path other)
+
+                TestUtil.throwsArgument [ "no tensor 'model.head.weight'" ] (fun () ->
+                    Checkpoint.toParams "model." p (Checkpoint.load path))
+            }
+        ]

@@ -1,0 +1,332 @@
+/// Convolutions (strided, padded, dilated, grouped) and transposed convolutions over 1 or 2 spatial
+/// dimensions. Three ops are the partial derivatives of one trilinear form T(x, w, y) = <y, conv(x, w)>:
+/// the convolution ∂T/∂y, its input adjoint ∂T/∂x (a transposed convolution) and its weight adjoint
+/// ∂T/∂w. Each op is bilinear and its VJPs are the other two ops, so derivatives nest to any order.
+module internal Functional.Ops.Convolution
+
+open System
+open TorchSharp
+open Functional
+open Functional.Ad
+open Functional.Ops.Define
+open Functional.Ops.Window
+
+/// Geometry of a convolution: stride, padding and dilation per spatial dimension, and the group count.
+/// With input x: (N, Cin, *S), weight w: (Cout, Cin / Groups, *K) and output y: (N, Cout, *So), every
+/// op below keeps So <= the natural output length ⌊(S + 2p - d(K - 1) - 1) / s⌋ + 1 (the output is
+/// cut to So), which makes the input adjoint's output padding smaller than max(stride, dilation).
+type ConvSpec =
+    {
+        Stride: int64[]
+        Padding: int64[]
+        Dilation: int64[]
+        Groups: int64
+    }
+
+let private convolveRaw
+    (x: Raw)
+    (w: Raw)
+    (stride: int64[])
+    (padding: int64[])
+    (dilation: int64[])
+    (groups: int64)
+    =
+    match stride.Length with
+    | 1 ->
+        torch.nn.functional.conv1d (
+            x,
+            w,
+            stride = Nullable stride[0],
+            padding = Nullable padding[0],
+            dilation = Nullable dilation[0],
+            groups = groups
+        )
+    | _ ->
+        torch.nn.functional.conv2d (
+            x,
+            w,
+            strides = stride,
+            padding = padding,
+            dilation = dilation,
+            groups = groups
+        )
+
+/// Cuts the spatial dimensions of `r` to `sizes` (keeping the leading elements).
+let private cut (sizes: int64[]) (r: Raw) =
+    let mutable out = r
+
+    for i in 0 .. sizes.Length - 1 do
+        if out.shape[i + 2] > sizes[i] then
+            out <- out.narrow (int64 (i + 2), 0L, sizes[i])
+
+    out
+
+/// y = conv(x, w) cut to the output lengths `so`.
+let private convRaw (spec: ConvSpec) (so: int64[]) (x: Raw) (w: Raw) : Raw =
+    convolveRaw x w spec.Stride spec.Padding spec.Dilation spec.Groups |> cut so
+
+/// ∂T/∂x: the transposed convolution of g: (N, Cout, *So) with w, producing input lengths `s`.
+let private inputAdjointRaw (spec: ConvSpec) (s: int64[]) (g: Raw) (w: Raw) : Raw =
+    let k, so = spatial w.shape, spatial g.shape
+
+    let outputPadding =
+        Array.init s.Length (fun i ->
+            s[i]
+            - ((so[i] - 1L) * spec.Stride[i] - 2L * spec.Padding[i]
+               + spec.Dilation[i] * (k[i] - 1L)
+               + 1L))
+
+    match s.Length with
+    | 1 ->
+        torch.nn.functional.conv_transpose1d (
+            g,
+            w,
+            stride = Nullable spec.Stride[0],
+            padding = Nullable spec.Padding[0],
+            output_padding = Nullable outputPadding[0],
+            dilation = Nullable spec.Dilation[0],
+            groups = spec.Groups
+        )
+    | _ ->
+        torch.nn.functional.conv_transpose2d (
+            g,
+            w,
+            strides = spec.Stride,
+            padding = spec.Padding,
+            output_padding = outputPadding,
+            dilation = spec.Dilation,
+            groups = spec.Groups
+        )
+
+/// ∂T/∂w: a convolution of the input with g over the batch, with batch and channel axes swapped
+/// (x as (Cin / G, G·N, *S), g as (Cout, N, *So) in G groups) and stride and dilation exchanged; the
+/// result (Cin / G, Cout, *K') is cut to the kernel lengths `k` and transposed to (Cout, Cin / G, *K).
+let private weightAdjointRaw (spec: ConvSpec) (k: int64[]) (x: Raw) (g: Raw) : Raw =
+    let n, cin, groups = x.shape[0], x.shape[1], spec.Groups
+    let s = spatial x.shape
+    let nd = int64 s.Length
+
+    let input =
+        x
+            .reshape(Array.append [| n; groups; cin / groups |] s)
+            .permute(Array.append [| 2L; 1L; 0L |] [| 3L .. 2L + nd |])
+            .reshape(Array.append [| cin / groups; groups * n |] s)
+
+    let filters = g.transpose (0L, 1L)
+
+    (convolveRaw input filters spec.Dilation spec.Padding spec.Stride groups |> cut k)
+        .transpose(0L, 1L)
+        .contiguous()
+
+/// conv(x, w) with output lengths `so` (x: (N, Cin, *S), w: (Cout, Cin / G, *K)); bilinear.
+let rec conv (spec: ConvSpec) (so: int64[]) (x: Value) (w: Value) : Value =
+    binary
+        "conv"
+        (convRaw spec so)
+        (fun x w _ i t -> if i = 0 then conv spec so t w else conv spec so x t)
+        (fun x w _ g i ->
+            if i = 0 then
+                inputAdjoint spec (spatial (Value.shape x)) g w
+            else
+                weightAdjoint spec (spatial (Value.shape w)) x g)
+        x
+        w
+
+/// The input adjoint of `conv` (a transposed convolution): g: (N, Cout, *So), w -> (N, Cin, *s).
+and inputAdjoint (spec: ConvSpec) (s: int64[]) (g: Value) (w: Value) : Value =
+    binary
+        "convTranspose"
+        (inputAdjointRaw spec s)
+        (fun g w _ i t ->
+            if i = 0 then
+                inputAdjoint spec s t w
+            else
+                inputAdjoint spec s g t)
+        (fun g w _ h i ->
+            if i = 0 then
+                conv spec (spatial (Value.shape g)) h w
+            else
+                weightAdjoint spec (spatial (Value.shape w)) h g)
+        g
+        w
+
+/// The weight adjoint of `conv`: x: (N, Cin, *S), g: (N, Cout, *So) -> (Cout, Cin / G, *k).
+and weightAdjoint (spec: ConvSpec) (k: int64[]) (x: Value) (g: Value) : Value =
+    binary
+        "convWeightGrad"
+        (weightAdjointRaw spec k)
+        (fun x g _ i t ->
+            if i = 0 then
+                weightAdjoint spec k t g
+            else
+                weightAdjoint spec k x t)
+        (fun x g _ h i ->
+            if i = 0 then
+                inputAdjoint spec (spatial (Value.shape x)) g h
+            else
+                conv spec (spatial (Value.shape g)) x h)
+        x
+        g
+
+/// Layout text for error messages: (N, C, L) or (N, C, H, W).
+let private layout (nd: int) (c: string) =
+    if nd = 1 then $"({c}, L)" else $"({c}, H, W)"
+
+/// Checks stride, padding, dilation and groups.
+let private checkGeometry
+    (op: string)
+    (stride: int64[])
+    (padding: int64[])
+    (dilation: int64[])
+    (groups: int64)
+    =
+    requireAtLeast op "stride" 1L stride
+    requireAtLeast op "padding" 0L padding
+    requireAtLeast op "dilation" 1L dilation
+
+    if groups < 1L then
+        Errors.fail op $"groups must be >= 1, got {groups}" "Use groups = 1 for an ordinary convolution."
+
+/// Adds a per-channel bias b: (C) to y: (N, C, ...), checking its shape.
+let private addBias (op: string) (channels: int64) (y: Value) (bias: Value option) =
+    match bias with
+    | None -> y
+    | Some b ->
+        let shape = Value.shape b
+
+        if shape.Length <> 1 || shape[0] <> channels then
+            Errors.fail
+                op
+                $"the bias has shape {Errors.shapeText shape} but the output has {channels} channels"
+                $"Pass a bias of shape [{channels}] (one value per output channel)."
+
+        requireSameDtype op "bias" y b
+        let rank = (Value.shape y).Length
+        let column = Array.init rank (fun i -> if i = 1 then channels else 1L)
+        Arithmetic.add y (Shape.reshape column b)
+
+/// y = conv(x, w) + b over `nd` spatial dimensions with PyTorch's conventions: x: (N, Cin, *S),
+/// w: (Cout, Cin / groups, *K), b: (Cout); y: (N, Cout, *So), So = ⌊(S + 2p - d(K - 1) - 1) / s⌋ + 1.
+let convolution
+    (op: string)
+    (nd: int)
+    (x: Value)
+    (w: Value)
+    (bias: Value option)
+    (stride: int64[])
+    (padding: int64[])
+    (dilation: int64[])
+    (groups: int64)
+    : Value =
+    let xs, ws = Value.shape x, Value.shape w
+    requireRank op "input" (layout nd "N, C") (nd + 2) xs
+    requireRank op "weight" (layout nd "C_out, C_in / groups") (nd + 2) ws
+    requireFloat op "input" x
+    requireSameDtype op "weight" x w
+    checkGeometry op stride padding dilation groups
+    let cin, cout = xs[1], ws[0]
+
+    if cin % groups <> 0L || cout % groups <> 0L then
+        Errors.fail
+            op
+            $"groups = {groups} must divide both the input channels ({cin}) and the output channels ({cout})"
+            "Choose groups that divides the channel counts."
+
+    if ws[1] * groups <> cin then
+        Errors.fail
+            op
+            $"the weight has shape {Errors.shapeText ws}, so it expects {ws[1]} × groups {groups} = {ws[1] * groups} input channels, but the input has shape {Errors.shapeText xs} with {cin} channels"
+            "The weight's second dimension must be input channels / groups."
+
+    if Array.exists (fun k -> k < 1L) (spatial ws) then
+        Errors.fail
+            op
+            $"the weight has shape {Errors.shapeText ws} with an empty kernel dimension"
+            "Kernel sizes must be >= 1."
+
+    let so = outputSizes op (spatial xs) (spatial ws) stride padding dilation false
+
+    let spec =
+        {
+            Stride = stride
+            Padding = padding
+            Dilation = dilation
+            Groups = groups
+        }
+
+    addBias op cout (conv spec so x w) bias
+
+/// The transposed convolution (the adjoint of `convolution` in its input) plus b: x: (N, Cin, *S),
+/// w: (Cin, Cout / groups, *K), b: (Cout); y: (N, Cout, *So), So = (S - 1)s - 2p + d(K - 1) + op + 1.
+let transposedConvolution
+    (op: string)
+    (nd: int)
+    (x: Value)
+    (w: Value)
+    (bias: Value option)
+    (stride: int64[])
+    (padding: int64[])
+    (outputPadding: int64[])
+    (dilation: int64[])
+    (groups: int64)
+    : Value =
+    let xs, ws = Value.shape x, Value.shape w
+    requireRank op "input" (layout nd "N, C") (nd + 2) xs
+    requireRank op "weight" (layout nd "C_in, C_out / groups") (nd + 2) ws
+    requireFloat op "input" x
+    requireSameDtype op "weight" x w
+    checkGeometry op stride padding dilation groups
+    requireAtLeast op "outputPadding" 0L outputPadding
+    let cin = xs[1]
+
+    if cin % groups <> 0L then
+        Errors.fail
+            op
+            $"groups = {groups} must divide the input channels ({cin})"
+            "Choose groups that divides the channel counts."
+
+    if ws[0] <> cin then
+        Errors.fail
+            op
+            $"the weight has shape {Errors.shapeText ws}, so it expects {ws[0]} input channels, but the input has shape {Errors.shapeText xs} with {cin} channels"
+            "A transposed convolution's weight is (C_in, C_out / groups, *kernel)."
+
+    let k = spatial ws
+
+    if Array.exists (fun k -> k < 1L) k then
+        Errors.fail
+            op
+            $"the weight has shape {Errors.shapeText ws} with an empty kernel dimension"
+            "Kernel sizes must be >= 1."
+
+    for i in 0 .. nd - 1 do
+        if outputPadding[i] >= max stride[i] dilation[i] then
+            Errors.fail
+                op
+                $"outputPadding {Errors.shapeText outputPadding} must be smaller than stride {Errors.shapeText stride} or dilation {Errors.shapeText dilation} in every dimension"
+                "outputPadding only resolves the ambiguity of strided output sizes; use a smaller value."
+
+    let s = spatial xs
+
+    let so =
+        Array.init nd (fun i ->
+            (s[i] - 1L) * stride[i] - 2L * padding[i]
+            + dilation[i] * (k[i] - 1L)
+            + outputPadding[i]
+            + 1L)
+
+    if Array.exists (fun o -> o < 1L) so then
+        Errors.fail
+            op
+            $"the output would have spatial size {Errors.shapeText so} for input size {Errors.shapeText s}, kernel {Errors.shapeText k}, stride {Errors.shapeText stride}, padding {Errors.shapeText padding}"
+            "Use less padding or a larger input."
+
+    let spec =
+        {
+            Stride = stride
+            Padding = padding
+            Dilation = dilation
+            Groups = groups
+        }
+
+    addBias op (ws[1] * groups) (inputAdjoint spec so x w) bias

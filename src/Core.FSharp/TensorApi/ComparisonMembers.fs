@@ -1,0 +1,58 @@
+namespace Functional
+
+open Functional.Ops
+
+/// Elementwise comparisons with broadcasting as `Tensor.lt (a, b)` and `a.Lt b`: Bool tensors with no
+/// derivative, against a tensor or a number.
+[<AutoOpen>]
+module ComparisonMembers =
+    type Tensor with
+        /// a = b elementwise (Bool, broadcasting).
+        static member eq(a: Tensor, b: Tensor) = Tensor(Comparison.eq a.Value b.Value)
+        /// a = b elementwise (Bool).
+        static member eq(a: Tensor, b: float) = Tensor(Comparison.eqScalar b a.Value)
+        /// a ≠ b elementwise (Bool, broadcasting).
+        static member ne(a: Tensor, b: Tensor) = Tensor(Comparison.ne a.Value b.Value)
+        /// a ≠ b elementwise (Bool).
+        static member ne(a: Tensor, b: float) = Tensor(Comparison.neScalar b a.Value)
+        /// a < b elementwise (Bool, broadcasting).
+        static member lt(a: Tensor, b: Tensor) = Tensor(Comparison.lt a.Value b.Value)
+        /// a < b elementwise (Bool).
+        static member lt(a: Tensor, b: float) = Tensor(Comparison.ltScalar b a.Value)
+        /// a ≤ b elementwise (Bool, broadcasting).
+        static member le(a: Tensor, b: Tensor) = Tensor(Comparison.le a.Value b.Value)
+        /// a ≤ b elementwise (Bool).
+        static member le(a: Tensor, b: float) = Tensor(Comparison.leScalar b a.Value)
+        /// a > b elementwise (Bool, broadcasting).
+        static member gt(a: Tensor, b: Tensor) = Tensor(Comparison.gt a.Value b.Value)
+        /// a > b elementwise (Bool).
+        static member gt(a: Tensor, b: float) = Tensor(Comparison.gtScalar b a.Value)
+        /// a ≥ b elementwise (Bool, broadcasting).
+        static member ge(a: Tensor, b: Tensor) = Tensor(Comparison.ge a.Value b.Value)
+        /// a ≥ b elementwise (Bool).
+        static member ge(a: Tensor, b: float) = Tensor(Comparison.geScalar b a.Value)
+
+        /// x = other elementwise (Bool).
+        member x.Eq(other: Tensor) = Tensor.eq (x, other)
+        /// x = other elementwise (Bool).
+        member x.Eq(other: float) = Tensor.eq (x, other)
+        /// x ≠ other elementwise (Bool).
+        member x.Ne(other: Tensor) = Tensor.ne (x, other)
+        /// x ≠ other elementwise (Bool).
+        member x.Ne(other: float) = Tensor.ne (x, other)
+        /// x < other elementwise (Bool).
+        member x.Lt(other: Tensor) = Tensor.lt (x, other)
+        /// x < other elementwise (Bool).
+        member x.Lt(other: float) = Tensor.lt (x, other)
+        /// x ≤ other elementwise (Bool).
+        member x.Le(other: Tensor) = Tensor.le (x, other)
+        /// x ≤ other elementwise (Bool).
+        member x.Le(other: float) = Tensor.le (x, other)
+        /// x > other elementwise (Bool).
+        member x.Gt(other: Tensor) = Tensor.gt (x, other)
+        /// x > other elementwise (Bool).
+        member x.Gt(other: float) = Tensor.gt (x, other)
+        /// x ≥ other elementwise (Bool).
+        member x.Ge(other: Tensor) = Tensor.ge (x, other)
+        /// x ≥ other elementwise (Bool).
+        member x.Ge(other: float) = Tensor.ge (x, other)
