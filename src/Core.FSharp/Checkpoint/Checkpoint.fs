@@ -185,8 +185,13 @@ module Checkpoint =
         let entries, metadata =
             try
                 SafeTensorsHeader.parse header (fileLength - dataStart)
-            with SafeTensorsHeader.HeaderProblem text ->
-                fail path text
+            with
+            | SafeTensorsHeader.HeaderProblem text -> fail path text
+            | :? InvalidOperationException
+            | :? ArgumentException
+            | :? FormatException as e ->
+                // e.g. an escaped lone surrogate ("\ud800") that JSON accepts but .NET strings cannot decode
+                raise (CheckpointException(path, $"the header cannot be decoded ({e.Message})", e))
 
         let tensors =
             Memory.Scoped(

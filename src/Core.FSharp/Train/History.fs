@@ -77,7 +77,7 @@ module History =
         h.Epochs |> List.map (fun e -> e.Epoch, e.LearningRate)
 
     /// The history as CSV: epoch, train_<name>..., val_<name>..., learning_rate, seconds (invariant
-    /// culture; an empty cell where a value was not recorded).
+    /// culture; an empty cell where a value was not recorded; names with commas or quotes are quoted).
     let toCsv (h: History) : string =
         let names = names h
         let sb = StringBuilder()
@@ -91,7 +91,13 @@ module History =
             @ (names |> List.map (fun n -> "val_" + n))
             @ [ "learning_rate"; "seconds" ]
 
-        sb.Append(String.Join(",", header)).Append('\n') |> ignore
+        let field (text: string) =
+            if text.IndexOfAny [| ','; '"'; '\n'; '\r' |] >= 0 then
+                "\"" + text.Replace("\"", "\"\"") + "\""
+            else
+                text
+
+        sb.Append(String.Join(",", header |> List.map field)).Append('\n') |> ignore
 
         for e in h.Epochs do
             let cell (m: Map<string, float>) n =

@@ -170,6 +170,14 @@ let private rejection =
                         (Array.zeroCreate 4))
             }
 
+            test "escaped lone surrogates in names or metadata" {
+                rejects
+                    [ "cannot be decoded" ]
+                    (fileOf $"""{{{entry "\\ud800" "F32" "[2]" 0L 8L}}}""" twoFloats)
+
+                rejects [ "cannot be decoded" ] (fileOf """{"__metadata__":{"k":"\udfff"}}""" [||])
+            }
+
             test "a BOOL tensor holding a byte other than 0 or 1" {
                 rejects
                     [ "BOOL"; "byte 7" ]

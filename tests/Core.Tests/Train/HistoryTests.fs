@@ -49,5 +49,11 @@ let tests =
 
                 Expect.equal lines[1] "1,0.9,0.61,,,0.1,2.5" "epoch 1"
                 Expect.equal lines[3] "3,0.25,0.9,0.45,0.875,0.025,0" "epoch 3"
+                let odd = History.add (History.epoch 1 [ "f1, \"macro\"", 0.5 ] []) History.empty
+
+                Expect.stringStarts
+                    (History.toCsv odd)
+                    "epoch,\"train_f1, \"\"macro\"\"\",\"val_f1"
+                    "quoted names"
             }
         ]
