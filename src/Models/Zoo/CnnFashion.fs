@@ -1,0 +1,93 @@
+/// A convolutional network with batch normalization on Fashion-MNIST.
+module Functional.Models.Zoo.CnnFashion
+
+open Functional
+open Functional.Data
+
+/// Registry name.
+let name = "cnn-fashion"
+
+/// Two blocks of conv -> batch norm -> relu -> pool (32, 64 channels), then dense 256 with dropout.
+let model =
+    Layers.conv2d (32, 3, padding = 1)
+    => Layers.batchNorm ()
+    => Layers.relu
+    => Layers.maxPool2d 2
+    => Layers.conv2d (64, 3, padding = 1)
+    => Layers.batchNorm ()
+    => Layers.relu
+    => Layers.maxPool2d 2
+    => Layers.flatten
+    => Layers.dropout 0.25
+    => Layers.dense 256
+    => Layers.relu
+    => Layers.dropout 0.5
+    => Layers.dense 10
+
+/// Trains and prints the test accuracy last.
+let run (options: ZooOptions) : ZooResult =
+    let dir = Zoo.folder options name
+    let data = FashionMnist.load ()
+    // Quick runs (tests) use the first 512 images of each split.
+    let part (d: Dataset<_>) =
+        if options.Quick then Dataset.take 512 d else d
+
+    let xTrain, yTrain =
+        Batch.classification FashionMnist.imageShape (Dataset.toArray (part data.Train))
+
+    let xTest, yTest =
+        Batch.classification FashionMnist.imageShape (Dataset.toArray (part data.Test))
+
+    let batchSize = 64
+    let fitOptions = Zoo.fitOptions options 10 batchSize
+
+    let schedule =
+        Schedule.cosineDecay (1e-3, fitOptions.Epochs * (xTrain.Shape[0] / batchSize + 1), 0.05)
+
+    let config =
+        {
+            Model = model
+            Loss = fun logits y -> Losses.crossEntropy (logits, y)
+            Optimizer = Optim.adam schedule
+            Metrics = [ Metrics.accuracy ]
+        }
+
+    Zoo.header
+        "cnn-fashion: Fashion-MNIST (60,000 training / 10,000 test 28x28 clothing images)"
+        FashionMnist.imageShape
+        model
+
+    let state = TrainStep.init config (Rng.seed 1) FashionMnist.imageShape
+
+    let fit =
+        Train.fit
+            config
+            { fitOptions with
+                Validation = Some(xTest, yTest)
+                LearningRate = Some schedule
+            }
+            state
+            (xTrain, yTrain)
+
+    let seconds = Zoo.reportTime fit.History batchSize
+    let reloaded, files = Zoo.saveRun dir name FashionMnist.imageShape model fit
+    let predicted = Train.predict config reloaded 500 xTest |> Zoo.argmaxLabels
+
+    let plot =
+        Zoo.confusion dir (List.ofArray FashionMnist.classNames) predicted (Zoo.labels yTest)
+
+    let accuracy =
+        Train.evaluate config reloaded 500 (xTest, yTest) |> Zoo.valueOf "accuracy"
+
+    Zoo.metricLine "accuracy" accuracy
+
+    {
+        Name = name
+        Metric = "accuracy"
+        Value = accuracy
+        Epochs = fit.History.Epochs.Length
+        SecondsPerEpoch = seconds
+        Parameters = Params.count fit.State.Params
+        Details = []
+        Files = files @ [ plot ]
+    }

@@ -1,0 +1,84 @@
+/// A two-block convolutional network on MNIST.
+module Functional.Models.Zoo.CnnMnist
+
+open Functional
+open Functional.Data
+
+/// Registry name.
+let name = "cnn-mnist"
+
+/// conv 32 -> pool -> conv 64 -> pool -> dense 128 -> dense 10 (about 420k parameters).
+let model =
+    Layers.conv2d (32, 3, padding = 1)
+    => Layers.relu
+    => Layers.maxPool2d 2
+    => Layers.conv2d (64, 3, padding = 1)
+    => Layers.relu
+    => Layers.maxPool2d 2
+    => Layers.flatten
+    => Layers.dense 128
+    => Layers.relu
+    => Layers.dropout 0.5
+    => Layers.dense 10
+
+/// Trains and prints the test accuracy last.
+let run (options: ZooOptions) : ZooResult =
+    let dir = Zoo.folder options name
+    let data = Mnist.load ()
+    // Quick runs (tests) use the first 512 images of each split.
+    let part (d: Dataset<_>) =
+        if options.Quick then Dataset.take 512 d else d
+
+    let xTrain, yTrain =
+        Batch.classification Mnist.imageShape (Dataset.toArray (part data.Train))
+
+    let xTest, yTest =
+        Batch.classification Mnist.imageShape (Dataset.toArray (part data.Test))
+
+    let batchSize = 64
+    let fitOptions = Zoo.fitOptions options 8 batchSize
+    let totalSteps = fitOptions.Epochs * (xTrain.Shape[0] / batchSize + 1)
+
+    let config =
+        {
+            Model = model
+            Loss = fun logits y -> Losses.crossEntropy (logits, y)
+            Optimizer = Optim.adam (Schedule.cosineDecay (1e-3, totalSteps, 0.05))
+            Metrics = [ Metrics.accuracy ]
+        }
+
+    Zoo.header "cnn-mnist: MNIST (60,000 training / 10,000 test 28x28 digits)" Mnist.imageShape model
+    let state = TrainStep.init config (Rng.seed 1) Mnist.imageShape
+
+    let fit =
+        Train.fit
+            config
+            { fitOptions with
+                Validation = Some(xTest, yTest)
+                LearningRate = Some(Schedule.cosineDecay (1e-3, totalSteps, 0.05))
+            }
+            state
+            (xTrain, yTrain)
+
+    let seconds = Zoo.reportTime fit.History batchSize
+    let reloaded, files = Zoo.saveRun dir name Mnist.imageShape model fit
+    let predicted = Train.predict config reloaded 500 xTest |> Zoo.argmaxLabels
+
+    let plot =
+        Zoo.confusion dir [ for d in 0..9 -> string d ] predicted (Zoo.labels yTest)
+
+    let accuracy =
+        Train.evaluate config reloaded 500 (xTest, yTest) |> Zoo.valueOf "accuracy"
+
+    Zoo.metricLine "accuracy" accuracy
+
+    {
+        Name = name
+        Metric = "accuracy"
+        Value = accuracy
+        Epochs = fit.History.Epochs.Length
+        SecondsPerEpoch = seconds
+        Parameters = Params.count fit.State.Params
+        Details = []
+        Files = files @ [ plot ]
+    }

@@ -1,0 +1,177 @@
+namespace Functional.Models.Zoo
+
+open System
+open System.Diagnostics
+open System.IO
+open Functional
+
+/// How to run a zoo model.
+type ZooOptions =
+    {
+        /// Train for a few steps only (for tests): the metric line is printed but the target is not reached.
+        Quick: bool
+        /// Overrides the model's full epoch budget.
+        Epochs: int option
+        /// Root output folder; each model writes its checkpoint, plots and logs into `OutputDir/<name>`.
+        OutputDir: string
+        /// Progress display of `Train.fit` (None: a bar on a terminal, one line per epoch otherwise).
+        Progress: ProgressMode option
+    }
+
+    /// Full budget, output under `zoo-output`, automatic progress display.
+    static member defaults =
+        {
+            Quick = false
+            Epochs = None
+            OutputDir = "zoo-output"
+            Progress = None
+        }
+
+/// What a zoo run measured.
+type ZooResult =
+    {
+        /// The model's registry name (e.g. "cnn-mnist").
+        Name: string
+        /// The test metric (the last line printed is `test <Metric>: <Value>`).
+        Metric: string
+        /// The test metric's value.
+        Value: float
+        /// Epochs trained.
+        Epochs: int
+        /// Mean wall-clock seconds per training epoch.
+        SecondsPerEpoch: float
+        /// Number of trainable parameters.
+        Parameters: int
+        /// Other measurements (baselines, secondary metrics), by name.
+        Details: (string * float) list
+        /// Files written (checkpoint, plots, logs).
+        Files: string list
+    }
+
+/// Shared plumbing of the zoo models: budgets, timing, the metric line and the files every run writes.
+module Zoo =
+    /// The epochs to run: 1 when quick, else the override or the model's full budget.
+    let epochs (options: ZooOptions) (full: int) : int =
+        if options.Quick then 1 else defaultArg options.Epochs full
+
+    /// `Train.fit` options: the budget, batch size and progress display; quick runs stop after 3 steps.
+    let fitOptions (options: ZooOptions) (fullEpochs: int) (batchSize: int) : FitOptions =
+        { FitOptions.defaults with
+            Epochs = epochs options fullEpochs
+            BatchSize = batchSize
+            Progress = options.Progress
+            MaxStepsPerEpoch = if options.Quick then Some 3 else None
+        }
+
+    /// The folder `OutputDir/<name>`, created if needed.
+    let folder (options: ZooOptions) (name: string) : string =
+        let dir = Path.Combine(options.OutputDir, name)
+        Directory.CreateDirectory dir |> ignore
+        dir
+
+    /// Prints a heading with the model's summary table.
+    let header (title: string) (inputShape: int seq) (model: Model) =
+        printfn "== %s" title
+        printfn "%s" (Model.summary inputShape model)
+
+    /// Mean seconds per epoch of a history (0 when empty).
+    let secondsPerEpoch (h: History) : float =
+        if h.Epochs.IsEmpty then
+            0.0
+        else
+            h.Epochs |> List.averageBy (fun e -> e.Duration.TotalSeconds)
+
+    /// Prints the time per epoch with the step time and batch size (for profiling); returns seconds per epoch.
+    let reportTime (h: History) (batchSize: int) : float =
+        let perEpoch = secondsPerEpoch h
+        let steps = h.Epochs |> List.sumBy (fun e -> e.StepLosses.Length)
+        let total = h.Epochs |> List.sumBy (fun e -> e.Duration.TotalSeconds)
+        let msPerStep = if steps = 0 then 0.0 else 1000.0 * total / float steps
+
+        printfn
+            "time per epoch: %.1f s (%d epochs, %.1f ms per step of batch %d, validation included)"
+            perEpoch
+            h.Epochs.Length
+            msPerStep
+            batchSize
+
+        perEpoch
+
+    /// Runs `f` and returns its result with the elapsed seconds.
+    let timed (f: unit -> 'T) : 'T * float =
+        let sw = Stopwatch.StartNew()
+        let r = f ()
+        r, sw.Elapsed.TotalSeconds
+
+    /// Prints the closing metric line, e.g. `test accuracy: 0.9921`.
+    let metricLine (metric: string) (value: float) =
+        printfn "test %s: %s" metric (value.ToString("0.0000", Globalization.CultureInfo.InvariantCulture))
+
+    /// Saves the parameters and model state as one safetensors checkpoint (`params.*`, `state.*`).
+    let saveCheckpoint (path: string) (state: TrainState) (metadata: Map<string, string>) =
+        let tree = Params.group [ "params", state.Params; "state", state.ModelState ]
+
+        Checkpoint.saveParams path tree metadata
+
+    /// A training state whose parameters and model state are read back from a checkpoint written by
+    /// `saveCheckpoint` (shapes come from `like`).
+    let loadCheckpoint (path: string) (like: TrainState) : TrainState =
+        let tree = Params.group [ "params", like.Params; "state", like.ModelState ]
+        let loaded = Checkpoint.loadParams path tree
+
+        { like with
+            Params = Params.find "params" loaded
+            ModelState =
+                (if Params.count like.ModelState = 0 then
+                     like.ModelState
+                 else
+                     Params.find "state" loaded)
+        }
+
+    /// Writes the checkpoint, the model summary, the history (CSV and an HTML plot) into `dir`, then reloads
+    /// the checkpoint; returns the reloaded state (so the test metric is computed from the saved file) and
+    /// the files written.
+    let saveRun
+        (dir: string)
+        (name: string)
+        (inputShape: int seq)
+        (model: Model)
+        (result: FitResult)
+        : TrainState * string list =
+        let checkpoint = Path.Combine(dir, "model.safetensors")
+        let summary = Path.Combine(dir, "summary.txt")
+        let csv = Path.Combine(dir, "history.csv")
+        let plot = Path.Combine(dir, "history.html")
+
+        saveCheckpoint
+            checkpoint
+            result.State
+            (Map.ofList [ "model", name; "epochs", string result.History.Epochs.Length ])
+
+        File.WriteAllText(summary, Model.summary inputShape model)
+        File.WriteAllText(csv, History.toCsv result.History)
+
+        if not result.History.Epochs.IsEmpty then
+            Plot.save plot (Plot.history result.History)
+
+        loadCheckpoint checkpoint result.State, [ checkpoint; summary; csv; plot ]
+
+    /// Writes a confusion-matrix heatmap of (predicted, actual) labels to `dir/confusion.html` and prints it.
+    let confusion (dir: string) (classNames: string list) (predicted: int[]) (actual: int[]) : string =
+        let m = (ConfusionMatrix.empty classNames.Length).AddLabels(predicted, actual)
+        printfn "confusion matrix (rows: true class, columns: predicted):\n%O" m
+        let path = Path.Combine(dir, "confusion.html")
+        Plot.save path (Plot.confusionMatrix classNames m)
+        path
+
+    /// Predicted classes (argmax of the last dimension) of class scores.
+    let argmaxLabels (scores: Tensor) : int[] =
+        (Tensor.argmax (scores, -1)).ToArray<int64>() |> Array.map int
+
+    /// Class labels of an integer label tensor.
+    let labels (y: Tensor) : int[] =
+        (y.ToDtype Dtype.Int64).ToArray<int64>() |> Array.map int
+
+    /// The value of a named metric in an evaluation result.
+    let valueOf (name: string) (stats: (string * float) list) : float =
+        stats |> List.find (fun (k, _) -> k = name) |> snd

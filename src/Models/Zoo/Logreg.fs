@@ -1,0 +1,74 @@
+/// Logistic regression on the Wisconsin breast-cancer data (30 standardized features, malignant vs benign).
+module Functional.Models.Zoo.Logreg
+
+open Functional
+open Functional.Data
+
+/// Registry name.
+let name = "logreg"
+
+/// Trains and prints the test accuracy last.
+let run (options: ZooOptions) : ZooResult =
+    let dir = Zoo.folder options name
+    let split = Dataset.stratifiedSplit (Rng.seed 0) 0.2 snd (BreastCancer.load ())
+    let train, test = Dataset.toArray split.Train, Dataset.toArray split.Test
+    let scaling = Standardization.fit (Array.map fst train)
+
+    // x [n; 30] standardized; y [n; 1] as 0/1 floats for the binary cross-entropy.
+    let tensors (samples: (float32[] * int)[]) =
+        let x, y = Batch.classification [| 30 |] samples
+        Standardization.applyTensor scaling x, Tensor.reshape (y.ToDtype Float32, [ -1; 1 ])
+
+    let xTrain, yTrain = tensors train
+    let xTest, yTest = tensors test
+
+    // One linear unit: the logit of "benign"; the loss applies the sigmoid stably.
+    let model = Layers.dense 1
+
+    let config =
+        {
+            Model = model
+            Loss = fun logit t -> Losses.binaryCrossEntropyWithLogits (logit, t)
+            Optimizer = Optim.adam (1e-2, weightDecay = 1e-4)
+            Metrics = [ Metrics.binaryAccuracy 0.0 ] // logit >= 0 <=> probability >= 0.5
+        }
+
+    Zoo.header "logreg: breast cancer (569 tumours, 30 standardized features)" [ 30 ] model
+    let state = TrainStep.init config (Rng.seed 1) [ 30 ]
+
+    let fit =
+        Train.fit
+            config
+            { Zoo.fitOptions options 60 32 with
+                Validation = Some(xTest, yTest)
+            }
+            state
+            (xTrain, yTrain)
+
+    let seconds = Zoo.reportTime fit.History 32
+    let reloaded, files = Zoo.saveRun dir name [ 30 ] model fit
+    let logits = Train.predict config reloaded 256 xTest
+
+    let predicted =
+        logits.ToArray<float32>() |> Array.map (fun l -> if l >= 0.0f then 1 else 0)
+
+    let actual = yTest.ToArray<float32>() |> Array.map int
+    let classes = BreastCancer.classNames () |> List.ofArray
+    let plot = Zoo.confusion dir classes predicted actual
+
+    let accuracy =
+        Train.evaluate config reloaded 256 (xTest, yTest)
+        |> Zoo.valueOf "binary_accuracy"
+
+    Zoo.metricLine "accuracy" accuracy
+
+    {
+        Name = name
+        Metric = "accuracy"
+        Value = accuracy
+        Epochs = fit.History.Epochs.Length
+        SecondsPerEpoch = seconds
+        Parameters = Params.count fit.State.Params
+        Details = []
+        Files = files @ [ plot ]
+    }
