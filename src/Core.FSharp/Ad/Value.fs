@@ -136,7 +136,7 @@ module internal Value =
         apply
             {
                 Name = "add"
-                Forward = fun r -> r[0].add r[1]
+                Forward = fun r -> r[0].add(r[1], Create.keptScalar 1.0)
                 Jvp =
                     fun _ _ ts ->
                         match ts[0], ts[1] with

@@ -124,7 +124,7 @@ module Recurrent =
         let wih = Model.param name $"weight_ih_{key}" p
         let whh = Model.param name $"weight_hh_{key}" p
         let bhh = Model.tryParam $"bias_hh_{key}" p
-        let xi = linear x wih (Model.tryParam $"bias_ih_{key}" p)
+        let bih = Model.tryParam $"bias_ih_{key}" p
         let steps = x.Shape[1]
         let reverse = key.EndsWith "_reverse"
         let outputs = Array.zeroCreate steps
@@ -133,7 +133,10 @@ module Recurrent =
 
         for k in 0 .. steps - 1 do
             let t = if reverse then steps - 1 - k else k
-            let h', c' = step cell whh bhh (Tensor.select (xi, 1, t)) h c
+            // The input projection is taken step by step: the adjoint of `select` is a zero tensor of the
+            // selected tensor's size, so selecting from x (N, T, F) rather than from its projection
+            // (N, T, G·H) keeps the backward pass's extra work at N·T²·F instead of N·T²·G·H.
+            let h', c' = step cell whh bhh (linear (Tensor.select (x, 1, t)) wih bih) h c
             h <- h'
             c <- c'
             outputs[t] <- h'

@@ -105,8 +105,8 @@ let binary
 let constant (name: string) (forward: Raw[] -> Raw) (inputs: Value[]) : Value =
     Value.ofRaw (guarded name forward (Array.map Value.raw inputs))
 
-/// A float as a libtorch scalar.
-let scalar (c: float) : Scalar = Scalar.op_Implicit c
+/// A float as a libtorch scalar (kept reachable while libtorch may read it, see `Create.keptScalar`).
+let scalar (c: float) : Scalar = Functional.Raw.Create.keptScalar c
 
 /// A constant of zeros with the shape, dtype and device of `v`.
 let zerosLike (v: Value) : Value =

@@ -8,6 +8,21 @@ open TorchSharp
 open Functional
 open Functional.Native
 
+/// The scalars made most recently on each thread, kept reachable. TorchSharp hands a Scalar's native handle
+/// to libtorch without keeping the Scalar object alive, so a temporary Scalar could be finalized (freed) by
+/// the GC while the native call still reads it (seen as a libtorch "INTERNAL ASSERT FAILED at Scalar.h").
+let private recentScalars =
+    new Threading.ThreadLocal<Scalar[] * int ref>(fun () -> Array.zeroCreate 256, ref 0)
+
+/// A libtorch scalar that stays reachable until 256 more have been made on this thread (long after the
+/// native call it is passed to has returned).
+let keptScalar (value: float) : Scalar =
+    let s = Scalar.op_Implicit value
+    let ring, next = recentScalars.Value
+    ring[next.Value] <- s
+    next.Value <- (next.Value + 1) % ring.Length
+    s
+
 type private Elements =
     | Floats of List<float>
     | Ints of List<int64>
@@ -142,7 +157,7 @@ let full (shape: int64[]) (value: float) (dtype: Dtype) (device: Device) : torch
             $"negative dimension in shape {Errors.shapeText shape}"
             "Dimensions must be >= 0."
 
-    torch.full (shape, Scalar.op_Implicit value, Convert.toScalarType dtype, Convert.toTorchDevice device)
+    torch.full (shape, keptScalar value, Convert.toScalarType dtype, Convert.toTorchDevice device)
 
 /// Runs a libtorch random generator seeded from `rng` on the CPU (bit-identical for a key) and moves the result.
 let random (rng: Rng) (device: Device) (make: torch.Generator -> torch.Tensor) : torch.Tensor =
@@ -158,5 +173,5 @@ let random (rng: Rng) (device: Device) (make: torch.Generator -> torch.Tensor) :
 let basis (shape: int64[]) (i: int) (dtype: Dtype) (device: Device) : torch.Tensor =
     let n = Array.fold (*) 1L shape
     let flat = full [| n |] 0.0 dtype device
-    flat[int64 i].fill_(Scalar.op_Implicit 1.0) |> ignore
+    flat[int64 i].fill_(keptScalar 1.0) |> ignore
     flat.reshape shape
