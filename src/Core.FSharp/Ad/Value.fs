@@ -108,7 +108,12 @@ module internal Value =
                     | Const r -> r
                     | _ -> null
 
-            ofRaw (op.Forward raws)
+            let output = op.Forward raws
+            // The inputs must outlive the native call: a tensor owned by the GC (made outside a memory scope)
+            // whose last use is this call could otherwise be finalized, and freed, while libtorch reads it.
+            System.GC.KeepAlive raws
+            System.GC.KeepAlive inputs
+            ofRaw output
         else
             let primals = Array.map (primalAt tag) inputs
             let output = apply op primals

@@ -31,7 +31,9 @@ let broadcastShapes (op: string) (a: int64[]) (b: int64[]) : int64[] =
 let guarded (name: string) (forward: Raw[] -> Raw) : Raw[] -> Raw =
     fun raws ->
         try
-            forward raws
+            let output = forward raws
+            System.GC.KeepAlive raws // see Value.apply: the inputs outlive the native call
+            output
         with :? ExternalException as e ->
             let shapes =
                 raws
