@@ -24,4 +24,6 @@ let main argv =
 
         0
     | "data" :: rest -> DataCommand.run rest
+    | "train" :: rest -> TrainCommand.train rest
+    | "zoo" :: rest -> TrainCommand.zoo rest
     | _ -> usage ()

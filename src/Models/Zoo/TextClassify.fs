@@ -8,12 +8,17 @@ open Functional.Models.Zoo.SpamText
 let name = "text-classify"
 
 /// Tokens per message seen by the GRU (the first ones).
-let length = 200
+let length = 300
 
-/// Embeddings (64) -> GRU (64, final state) -> 2 logits (ham, spam).
+/// The maximum and the mean over time of a sequence [N; T; H] -> [N; 2H].
+let maxAndMeanOverTime =
+    Model.lambda "MaxAndMeanOverTime" (fun x -> Tensor.cat ([ Tensor.max (x, 1); Tensor.mean (x, 1) ], -1))
+
+/// Embeddings (64) -> GRU (64, every step) -> max and mean over time -> 2 logits (ham, spam).
 let model =
     Layers.embedding (vocabularySize, 64, weightInit = Init.normal 0.0 0.1)
-    => Layers.gru (64, returnSequences = false)
+    => Layers.gru (64, returnSequences = true)
+    => maxAndMeanOverTime
     => Layers.dropout 0.3
     => Layers.dense 2
 

@@ -10,12 +10,14 @@ let name = "transformer-text"
 /// Tokens per message seen by the encoder (the first ones).
 let length = 128
 
-/// Embeddings (64) + learned positions -> 2 encoder layers (4 heads, feed-forward 128) -> mean over time -> 2 logits.
+/// Embeddings (64) + learned positions -> 2 encoder layers (4 heads, feed-forward 128) -> max and mean over
+/// time -> 2 logits.
 let model =
     Layers.embedding (vocabularySize, 64, weightInit = Init.normal 0.0 0.1)
     => Layers.positionalEmbedding (length, weightInit = Init.normal 0.0 0.1)
     => Layers.transformerEncoder (numLayers = 2, numHeads = 4, dimFeedforward = 128, dropout = 0.1)
-    => Model.lambda "MeanOverTime" (fun x -> Tensor.mean (x, 1))
+    => TextClassify.maxAndMeanOverTime
+    => Layers.dropout 0.3
     => Layers.dense 2
 
 /// Trains, trains the baseline, prints the test F1 of the spam class last.
