@@ -66,6 +66,11 @@ for proj in tests/*/*.csproj; do
   record "$name" "$p" "$f" "$s"
 done
 
+# The main job end to end, with a reduced budget.
+step "main job (--quick)"
+if dotnet run --project src/Models -c Release --no-build -- --quick --out "$logdir/main-job" | tee "$logdir/main-job.log" \
+   && grep -q "^test accuracy: " "$logdir/main-job.log"; then record "main job" 1 0 0; else record "main job" 0 1 0; fi
+
 # Notebooks: each one is a test, run headlessly by the notebook runner when present.
 if [ -f tools/NotebookRunner/NotebookRunner.fsproj ]; then
   for nb in notebooks/*.ipynb; do
