@@ -43,7 +43,7 @@ type Tensor internal (value: Value) =
                 $"the tensor has shape {Errors.shapeText r.shape} ({r.NumberOfElements} elements), not one element"
                 "Reduce it first (e.g. Tensor.sum) or index one element."
 
-        r.to_type(torch.ScalarType.Float64).cpu().item<float> ()
+        Raw.Memory.Discarding(fun () -> r.to_type(torch.ScalarType.Float64).cpu().item<float> ())
 
     /// A row-major flattened copy of the elements, converted to 'T (float, float32, int, int64 or bool).
     member t.ToArray<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType>() : 'T[] =
@@ -60,15 +60,14 @@ type Tensor internal (value: Value) =
                     $"element type {ty.Name} is not supported"
                     "Use float, float32, int, int64 or bool."
 
-        use c = (Value.raw t.Value).to_type(target).cpu().contiguous ()
-        c.data<'T>().ToArray()
+        Raw.Memory.Discarding(fun () -> (Value.raw t.Value).to_type(target).cpu().contiguous().data<'T>().ToArray())
 
     override t.ToString() =
         let r = (Value.raw t.Value)
 
         let body =
             if r.NumberOfElements = 0L then "[]"
-            else r.ToString(TensorStringStyle.Numpy, fltFormat = "G6", width = 100, newLine = "\n")
+            else Raw.Memory.Discarding(fun () -> r.ToString(TensorStringStyle.Numpy, fltFormat = "G6", width = 100, newLine = "\n"))
 
         let deriv =
             match value with

@@ -105,7 +105,7 @@ module internal Value =
                     | Const r -> r
                     | _ -> null
 
-            ofRaw (op.Forward raws)
+            ofRaw (Memory.Run(op.Forward, raws))
         else
             let primals = Array.map (primalAt tag) inputs
             let output = apply op primals
@@ -133,7 +133,7 @@ module internal Value =
         apply
             {
                 Name = "add"
-                Forward = fun r -> r[0].add r[1]
+                Forward = fun r -> r[0].add (r[1], Scalars.One)
                 Jvp =
                     fun _ _ ts ->
                         match ts[0], ts[1] with

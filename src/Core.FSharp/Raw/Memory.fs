@@ -17,6 +17,9 @@ type internal Memory private () =
     [<ThreadStatic; DefaultValue>]
     static val mutable private depth: int
 
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private running: int
+
     static let pressure = ConditionalWeakTable<torch.Tensor, NativePressure>()
 
     /// How many scopes are open on this thread (0: user code at top level).
@@ -33,6 +36,33 @@ type internal Memory private () =
     static member inline TrackIfTopLevel(t: torch.Tensor) : torch.Tensor =
         if Memory.depth = 0 then Memory.Track t
         t
+
+    /// Runs a raw forward computation. Its temporary tensors and `Scalars` stay alive until it returns (so a
+    /// GC on another thread cannot free them while libtorch reads them) and are then freed; the result
+    /// survives. Outside every scope the temporaries get a dispose scope of their own.
+    static member Run(forward: torch.Tensor[] -> torch.Tensor, raws: torch.Tensor[]) : torch.Tensor =
+        Memory.running <- Memory.running + 1
+
+        try
+            let result =
+                if Memory.depth > 0 then
+                    forward raws
+                else
+                    use scope = torch.NewDisposeScope()
+                    scope.MoveToOuter(forward raws)
+
+            GC.KeepAlive raws
+            result
+        finally
+            Memory.running <- Memory.running - 1
+
+            if Memory.running = 0 then
+                Scalars.Release()
+
+    /// Runs `body`, freeing every tensor it makes when it returns (for code that returns .NET values).
+    static member Discarding(body: unit -> 'T) : 'T =
+        use _ = torch.NewDisposeScope()
+        body ()
 
     /// Runs `body` in a scope; only the outermost scope on a thread frees memory. The tensors that
     /// `keep` lists from the result survive the scope and are handed to the GC.
@@ -53,7 +83,7 @@ type internal Memory private () =
 
                 for t in keep result do
                     if not (isNull t) then
-                        t.MoveToOuterDisposeScope() |> ignore
+                        scope.MoveToOuter t |> ignore
                         Memory.Track t
 
                 result
