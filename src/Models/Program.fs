@@ -2,11 +2,48 @@
 module Functional.Models.Program
 
 open Functional
+open Functional.Models.Bench
 
 let private usage () =
     printfn "usage: Functional.Models [command]"
-    printfn "  (no command)   print the library version and a derivative"
+    printfn "  (no command)                print the library version and a derivative"
+    printfn "  bench [--threads N] [--quick] [--out FILE]"
+
+    printfn
+        "                              time Functional against TorchSharp's autograd; writes artifacts/bench.json"
+
+    printfn "  memory [--threads N] [--steps N]   (or: bench memory ...)"
+
+    printfn
+        "                              RSS over a naive valueAndGrad + SGD loop (no Dispose); growth must stay < 50 MB"
+
     1
+
+/// Options of the bench and memory commands: --threads N, --steps N, --out FILE, --quick.
+type private Options =
+    {
+        Threads: int
+        Steps: int
+        Out: string
+        Quick: bool
+    }
+
+let rec private parse (o: Options) (args: string list) : Options option =
+    match args with
+    | [] -> Some o
+    | "--threads" :: n :: rest -> parse { o with Threads = int n } rest
+    | "--steps" :: n :: rest -> parse { o with Steps = int n } rest
+    | "--out" :: f :: rest -> parse { o with Out = f } rest
+    | "--quick" :: rest -> parse { o with Quick = true } rest
+    | _ -> None
+
+let private defaults =
+    {
+        Threads = 1
+        Steps = 10000
+        Out = "artifacts/bench.json"
+        Quick = false
+    }
 
 [<EntryPoint>]
 let main argv =
@@ -17,6 +54,18 @@ let main argv =
         printfn $"Functional {Library.version}: native backend loaded."
         let x = Tensor.scalar 0.5
         let d = Diff.diff (fun x -> Tensor.sin x * x) x
-        printfn $"d/dx [x sin x] at x = 0.5: {d.ToDouble():F6} (expected sin 0.5 + 0.5 cos 0.5 = {sin 0.5 + 0.5 * cos 0.5:F6})"
+
+        printfn
+            $"d/dx [x sin x] at x = 0.5: {d.ToDouble():F6} (expected sin 0.5 + 0.5 cos 0.5 = {sin 0.5 + 0.5 * cos 0.5:F6})"
+
         0
+    | "bench" :: "memory" :: rest
+    | "memory" :: rest ->
+        match parse defaults rest with
+        | Some o -> MemorySoak.run o.Threads o.Steps 50.0
+        | None -> usage ()
+    | "bench" :: rest ->
+        match parse defaults rest with
+        | Some o -> Benchmark.runAll o.Threads o.Quick o.Out
+        | None -> usage ()
     | _ -> usage ()
