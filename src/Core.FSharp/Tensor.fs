@@ -13,10 +13,10 @@ type Tensor internal (value: Value) =
     member internal _.Value = value
 
     /// Sizes of the dimensions.
-    member t.Shape: int[] = (Value.raw t.Value).shape |> Array.map int
+    member t.Shape: int[] = Value.shape t.Value |> Array.map int
 
     /// Number of dimensions.
-    member t.Rank = (Value.raw t.Value).shape.Length
+    member t.Rank = int (Value.raw t.Value).ndim
 
     /// Total number of elements.
     member t.NumElements = int (Value.raw t.Value).NumberOfElements

@@ -7,7 +7,7 @@ open Functional.Models.Bench
 let private usage () =
     printfn "usage: Functional.Models [command]"
     printfn "  (no command)                print the library version and a derivative"
-    printfn "  bench [--threads N] [--quick] [--out FILE]"
+    printfn "  bench [--threads N] [--clock wall|cpu] [--quick] [--only NAME] [--profile SECONDS] [--out FILE]"
 
     printfn
         "                              time Functional against TorchSharp's autograd; writes artifacts/bench.json"
@@ -26,6 +26,9 @@ type private Options =
         Steps: int
         Out: string
         Quick: bool
+        Clock: Measure.Clock
+        Only: string option
+        Profile: float option
     }
 
 let rec private parse (o: Options) (args: string list) : Options option =
@@ -35,6 +38,10 @@ let rec private parse (o: Options) (args: string list) : Options option =
     | "--steps" :: n :: rest -> parse { o with Steps = int n } rest
     | "--out" :: f :: rest -> parse { o with Out = f } rest
     | "--quick" :: rest -> parse { o with Quick = true } rest
+    | "--only" :: name :: rest -> parse { o with Only = Some name } rest
+    | "--profile" :: seconds :: rest -> parse { o with Profile = Some(float seconds) } rest
+    | "--clock" :: "wall" :: rest -> parse { o with Clock = Measure.Wall } rest
+    | "--clock" :: "cpu" :: rest -> parse { o with Clock = Measure.ProcessCpu } rest
     | _ -> None
 
 let private defaults =
@@ -43,6 +50,9 @@ let private defaults =
         Steps = 10000
         Out = "artifacts/bench.json"
         Quick = false
+        Clock = Measure.Wall
+        Only = None
+        Profile = None
     }
 
 [<EntryPoint>]
@@ -66,6 +76,7 @@ let main argv =
         | None -> usage ()
     | "bench" :: rest ->
         match parse defaults rest with
-        | Some o -> Benchmark.runAll o.Threads o.Quick o.Out
+        | Some { Profile = Some seconds } as o -> Benchmark.profile o.Value.Threads (defaultArg o.Value.Only "") seconds
+        | Some o -> Benchmark.runAll o.Threads o.Clock o.Quick o.Only o.Out
         | None -> usage ()
     | _ -> usage ()

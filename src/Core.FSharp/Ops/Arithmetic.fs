@@ -37,10 +37,11 @@ and sumToShape (shape: int64[]) (g: Value) : Value =
             "sumToShape"
             (fun r ->
                 let summed = if lead > 0 then r.sum ([| 0L .. int64 lead - 1L |], false) else r
+                let summedShape = Value.sizes summed
 
                 let dims =
                     [| for i in 0 .. shape.Length - 1 do
-                           if shape[i] = 1L && summed.shape[i] <> 1L then int64 i |]
+                           if shape[i] = 1L && summedShape[i] <> 1L then int64 i |]
 
                 if dims.Length > 0 then summed.sum (dims, true) else summed)
             (fun _ _ t -> sumToShape shape t)

@@ -53,9 +53,14 @@ let private verdict (c: Comparison) =
     | None -> ""
 
 /// Prints the comparisons as a table, with ops/second for the scalar chains.
-let private print (threads: int) (results: Comparison list) =
+let private print (threads: int) (clock: Clock) (results: Comparison list) =
+    let clockText =
+        match clock with
+        | Wall -> "wall-clock"
+        | ProcessCpu -> "process CPU time"
+
     printfn ""
-    printfn $"Functional vs TorchSharp autograd (libtorch, CPU, {threads} thread(s)); median ms per call"
+    printfn $"Functional vs TorchSharp autograd (libtorch, CPU, {threads} thread(s)); median ms per call ({clockText})"
     printfn ""
     printfn "%-20s %-44s %10s %10s %8s  %s" "measure" "what" "ours ms" "peer ms" "ratio" "target"
     printfn "%s" (String('-', 110))
@@ -98,8 +103,34 @@ let private writeJson (path: string) (results: Comparison list) =
 
     File.WriteAllText(path, root.ToJsonString(Text.Json.JsonSerializerOptions(WriteIndented = true)) + "\n")
 
-/// Runs every benchmark with `threads` libtorch threads, prints the table and writes `jsonPath`.
-let runAll (threads: int) (quick: bool) (jsonPath: string) : int =
+/// Runs our side of the workloads named `name*` for `seconds` each (no peer, no table): a target for a
+/// profiler such as `perf record`.
+let profile (threads: int) (name: string) (seconds: float) : int =
+    torch.set_num_threads threads
+
+    for w in [ Workloads.mlp (); Workloads.tanh512 (); Workloads.hvp (); Workloads.scalarOps (); Workloads.scalarGrad () ] do
+        if w.Name.StartsWith name then
+            let watch = Diagnostics.Stopwatch.StartNew()
+            let bytes0 = GC.GetAllocatedBytesForCurrentThread()
+            let gcs0 = GC.CollectionCount 0
+            let mutable calls = 0
+
+            while watch.Elapsed.TotalSeconds < seconds do
+                use _ = torch.NewDisposeScope()
+                w.Ours()
+                calls <- calls + 1
+
+            let bytes = float (GC.GetAllocatedBytesForCurrentThread() - bytes0) / float calls
+            let gcs = GC.CollectionCount 0 - gcs0
+
+            printfn
+                $"{w.Name}: {calls} calls, {watch.Elapsed.TotalMilliseconds / float calls:F4} ms and {bytes:F0} managed bytes per call, {gcs} gen-0 collections"
+
+    0
+
+/// Runs the benchmarks (those whose name starts with `only`, if given) with `threads` libtorch threads on
+/// `clock`, prints the table and writes `jsonPath`.
+let runAll (threads: int) (clock: Clock) (quick: bool) (only: string option) (jsonPath: string) : int =
     torch.set_num_threads threads
 
     let settings =
@@ -108,12 +139,14 @@ let runAll (threads: int) (quick: bool) (jsonPath: string) : int =
                 WarmupSeconds = 0.2
                 SampleMs = 20.0
                 Samples = 5
+                Clock = clock
             }
         else
             {
                 WarmupSeconds = 1.0
                 SampleMs = 50.0
                 Samples = 21
+                Clock = clock
             }
 
     let measures =
@@ -129,19 +162,21 @@ let runAll (threads: int) (quick: bool) (jsonPath: string) : int =
         [
             for make in measures do
                 let w = make ()
-                eprintf $"measuring {w.Name} ... "
-                let c = run settings w
-                eprintfn $"{c.Ratio:F3}"
-                yield c
+                let wanted (name: string) = only |> Option.forall name.StartsWith
+                if wanted w.Name then
+                    eprintf $"measuring {w.Name} ... "
+                    let c = run settings w
+                    eprintfn $"{c.Ratio:F3}"
+                    yield c
 
-                if w.Name = "grad_tanh_512" then
+                if w.Name = "grad_tanh_512" && wanted "hvp_over_grad" then
                     eprintf "measuring hvp_over_grad ... "
                     let cs = hvpOverGrad settings
                     eprintfn $"{cs.Head.Ratio:F3}"
                     yield! cs
         ]
 
-    print threads results
+    print threads clock results
     writeJson jsonPath results
     printfn $"wrote {jsonPath}"
     0

@@ -4,6 +4,7 @@ module Functional.Models.Bench.Measure
 
 open System
 open System.Diagnostics
+open System.Runtime.InteropServices
 open TorchSharp
 
 /// One measured comparison: milliseconds per call for us and for the peer, and ours / peer.
@@ -24,6 +25,34 @@ type Comparison =
     /// Our time divided by the peer's.
     member c.Ratio = c.OursMs / c.PeerMs
 
+/// The clock that samples are read from.
+type Clock =
+    /// Elapsed real time (what a user waits for).
+    | Wall
+    /// CPU time of the whole process (all threads): robust when other processes load the machine, and
+    /// equal to wall time for single-threaded work on an idle machine.
+    | ProcessCpu
+
+[<Struct; StructLayout(LayoutKind.Sequential)>]
+type private Timespec =
+    val mutable Seconds: int64
+    val mutable Nanoseconds: int64
+
+[<DllImport("libc", EntryPoint = "clock_gettime")>]
+extern int private clock_gettime(int clockId, Timespec& time)
+
+/// Process CPU time in milliseconds (CLOCK_PROCESS_CPUTIME_ID).
+let private processCpuMs () =
+    let mutable t = Timespec()
+    clock_gettime (2, &t) |> ignore
+    float t.Seconds * 1e3 + float t.Nanoseconds * 1e-6
+
+/// The current reading of a clock in milliseconds.
+let now (clock: Clock) : float =
+    match clock with
+    | Wall -> Stopwatch.GetTimestamp() |> float |> (fun ticks -> ticks * 1e3 / float Stopwatch.Frequency)
+    | ProcessCpu -> processCpuMs ()
+
 /// How long and how often to measure.
 type Settings =
     {
@@ -33,6 +62,8 @@ type Settings =
         SampleMs: float
         /// Samples per contender; the median is reported.
         Samples: int
+        /// The clock samples are read from.
+        Clock: Clock
     }
 
 /// Runs `call` inside a dispose scope, so that both contenders free their native memory the same way.
@@ -41,13 +72,13 @@ let private scopedCall (call: unit -> unit) () =
     call ()
 
 /// Milliseconds per call over `calls` calls.
-let private sample (calls: int) (call: unit -> unit) : float =
-    let watch = Stopwatch.StartNew()
+let private sample (clock: Clock) (calls: int) (call: unit -> unit) : float =
+    let start = now clock
 
     for _ in 1..calls do
         call ()
 
-    watch.Elapsed.TotalMilliseconds / float calls
+    (now clock - start) / float calls
 
 /// Runs `call` repeatedly for about `seconds`; returns the mean time per call in milliseconds.
 let private warmUp (seconds: float) (call: unit -> unit) : float =
@@ -87,11 +118,11 @@ let compare (settings: Settings) (ours: unit -> unit) (peer: unit -> unit) : flo
     for i in 0 .. settings.Samples - 1 do
         // alternate which contender goes first, so neither always follows the other's garbage
         if i % 2 = 0 then
-            oursSamples[i] <- sample oursCalls ours
-            peerSamples[i] <- sample peerCalls peer
+            oursSamples[i] <- sample settings.Clock oursCalls ours
+            peerSamples[i] <- sample settings.Clock peerCalls peer
         else
-            peerSamples[i] <- sample peerCalls peer
-            oursSamples[i] <- sample oursCalls ours
+            peerSamples[i] <- sample settings.Clock peerCalls peer
+            oursSamples[i] <- sample settings.Clock oursCalls ours
 
     median oursSamples, median peerSamples
 
@@ -100,7 +131,7 @@ let single (settings: Settings) (call: unit -> unit) : float =
     let call = scopedCall call
     let estimate = warmUp settings.WarmupSeconds call
     let calls = max 1 (int (settings.SampleMs / max estimate 1e-6))
-    Array.init settings.Samples (fun _ -> sample calls call) |> median
+    Array.init settings.Samples (fun _ -> sample settings.Clock calls call) |> median
 
 /// Garbage-collects fully between measures, so one measure's garbage is not billed to the next.
 let settle () =
