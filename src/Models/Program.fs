@@ -7,7 +7,9 @@ open Functional.Models.Bench
 let private usage () =
     printfn "usage: Functional.Models [command]"
     printfn "  (no command)                print the library version and a derivative"
-    printfn "  bench [--threads N] [--clock wall|cpu] [--quick] [--only NAME] [--profile SECONDS] [--out FILE]"
+
+    printfn
+        "  bench [--threads N] [--clock wall|cpu] [--quick] [--only NAME] [--profile SECONDS] [--out FILE]"
 
     printfn
         "                              time Functional against TorchSharp's autograd; writes artifacts/bench.json"
@@ -76,7 +78,8 @@ let main argv =
         | None -> usage ()
     | "bench" :: rest ->
         match parse defaults rest with
-        | Some { Profile = Some seconds } as o -> Benchmark.profile o.Value.Threads (defaultArg o.Value.Only "") seconds
+        | Some { Profile = Some seconds } as o ->
+            Benchmark.profile o.Value.Threads (defaultArg o.Value.Only "") seconds
         | Some o -> Benchmark.runAll o.Threads o.Clock o.Quick o.Only o.Out
         | None -> usage ()
     | _ -> usage ()

@@ -16,9 +16,9 @@ let exp (x: Value) = smooth "exp" (fun r -> r.exp ()) (fun _ y -> y) x
 let log (x: Value) =
     unary "log" (fun r -> r.log ()) (fun x _ t -> div t x) (fun x _ g -> div g x) x
 
-/// tanh x; derivative 1 - tanh² x.
+/// tanh x; derivative 1 - tanh² x (applied by the fused `tanhRule`).
 let tanh (x: Value) =
-    smooth "tanh" (fun r -> r.tanh ()) (fun _ y -> rsubScalar 1.0 (mul y y)) x
+    unary "tanh" (fun r -> r.tanh ()) (fun _ y t -> FusedRules.tanhRule y t) (fun _ y g -> FusedRules.tanhRule y g) x
 
 /// Logistic sigmoid 1 / (1 + e^-x); derivative y (1 - y).
 let sigmoid (x: Value) =

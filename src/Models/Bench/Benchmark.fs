@@ -60,7 +60,10 @@ let private print (threads: int) (clock: Clock) (results: Comparison list) =
         | ProcessCpu -> "process CPU time"
 
     printfn ""
-    printfn $"Functional vs TorchSharp autograd (libtorch, CPU, {threads} thread(s)); median ms per call ({clockText})"
+
+    printfn
+        $"Functional vs TorchSharp autograd (libtorch, CPU, {threads} thread(s)); median ms per call ({clockText})"
+
     printfn ""
     printfn "%-20s %-44s %10s %10s %8s  %s" "measure" "what" "ours ms" "peer ms" "ratio" "target"
     printfn "%s" (String('-', 110))
@@ -108,7 +111,14 @@ let private writeJson (path: string) (results: Comparison list) =
 let profile (threads: int) (name: string) (seconds: float) : int =
     torch.set_num_threads threads
 
-    for w in [ Workloads.mlp (); Workloads.tanh512 (); Workloads.hvp (); Workloads.scalarOps (); Workloads.scalarGrad () ] do
+    for w in
+        [
+            Workloads.mlp ()
+            Workloads.tanh512 ()
+            Workloads.hvp ()
+            Workloads.scalarOps ()
+            Workloads.scalarGrad ()
+        ] do
         if w.Name.StartsWith name then
             let watch = Diagnostics.Stopwatch.StartNew()
             let bytes0 = GC.GetAllocatedBytesForCurrentThread()
@@ -163,6 +173,7 @@ let runAll (threads: int) (clock: Clock) (quick: bool) (only: string option) (js
             for make in measures do
                 let w = make ()
                 let wanted (name: string) = only |> Option.forall name.StartsWith
+
                 if wanted w.Name then
                     eprintf $"measuring {w.Name} ... "
                     let c = run settings w

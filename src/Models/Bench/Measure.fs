@@ -50,7 +50,10 @@ let private processCpuMs () =
 /// The current reading of a clock in milliseconds.
 let now (clock: Clock) : float =
     match clock with
-    | Wall -> Stopwatch.GetTimestamp() |> float |> (fun ticks -> ticks * 1e3 / float Stopwatch.Frequency)
+    | Wall ->
+        Stopwatch.GetTimestamp()
+        |> float
+        |> (fun ticks -> ticks * 1e3 / float Stopwatch.Frequency)
     | ProcessCpu -> processCpuMs ()
 
 /// How long and how often to measure.
@@ -131,7 +134,9 @@ let single (settings: Settings) (call: unit -> unit) : float =
     let call = scopedCall call
     let estimate = warmUp settings.WarmupSeconds call
     let calls = max 1 (int (settings.SampleMs / max estimate 1e-6))
-    Array.init settings.Samples (fun _ -> sample settings.Clock calls call) |> median
+
+    Array.init settings.Samples (fun _ -> sample settings.Clock calls call)
+    |> median
 
 /// Garbage-collects fully between measures, so one measure's garbage is not billed to the next.
 let settle () =
