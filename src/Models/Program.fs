@@ -5,23 +5,19 @@ open Functional
 open Functional.Models.Bench
 
 let private usage () =
-    printfn "usage: Functional.Models [command]"
-    printfn "  (no command)                print the library version and a derivative"
-
     printfn
-        "  bench [--threads N] [--clock wall|cpu] [--quick] [--only NAME] [--profile SECONDS] [--out FILE]"
-
-    printfn
-        "                              time Functional against TorchSharp's autograd; writes artifacts/bench.json"
-
-    printfn "  memory [--threads N] [--steps N]   (or: bench memory ...)"
-
-    printfn
-        "                              RSS over a naive valueAndGrad + SGD loop (no Dispose); growth must stay < 50 MB"
+        """usage: Functional.Models [command]
+  (no command)   print the library version and a derivative
+  bench          time Functional against TorchSharp's autograd, print ratios, write artifacts/bench.json
+                 options: --threads N (libtorch threads, default 1), --clock cpu|wall (default cpu:
+                 process CPU time), --quick, --only NAME, --profile SECONDS (ours only, for a profiler),
+                 --out FILE
+  memory         RSS over 10,000 steps of a naive valueAndGrad + SGD loop with no Dispose (also:
+                 bench memory); options: --threads N, --steps N"""
 
     1
 
-/// Options of the bench and memory commands: --threads N, --steps N, --out FILE, --quick.
+/// Options of the bench and memory commands.
 type private Options =
     {
         Threads: int
@@ -52,7 +48,7 @@ let private defaults =
         Steps = 10000
         Out = "artifacts/bench.json"
         Quick = false
-        Clock = Measure.Wall
+        Clock = Measure.ProcessCpu
         Only = None
         Profile = None
     }
@@ -78,8 +74,9 @@ let main argv =
         | None -> usage ()
     | "bench" :: rest ->
         match parse defaults rest with
-        | Some { Profile = Some seconds } as o ->
-            Benchmark.profile o.Value.Threads (defaultArg o.Value.Only "") seconds
-        | Some o -> Benchmark.runAll o.Threads o.Clock o.Quick o.Only o.Out
+        | Some o ->
+            match o.Profile with
+            | Some seconds -> Benchmark.profile o.Threads (defaultArg o.Only "") seconds
+            | None -> Benchmark.runAll o.Threads o.Clock o.Quick o.Only o.Out
         | None -> usage ()
     | _ -> usage ()
