@@ -39,9 +39,9 @@ let sqrt (x: Value) =
 let positiveMask (x: Value) =
     constant "positiveMask" (fun r -> r[0].gt(scalar 0.0).to_type r[0].dtype) [| x |]
 
-/// max(x, 0); derivative 1 where x > 0.
+/// max(x, 0); derivative 1 where x > 0 (applied by the fused `reluRule`).
 let relu (x: Value) =
-    smooth "relu" (fun r -> r.relu ()) (fun x _ -> positiveMask x) x
+    unary "relu" (fun r -> r.relu ()) (fun x _ t -> FusedRules.reluRule x t) (fun x _ g -> FusedRules.reluRule x g) x
 
 /// Selects `a` where `cond` (a Bool tensor, no derivative) holds and `b` elsewhere, with broadcasting.
 let rec where (cond: Value) (a: Value) (b: Value) : Value =

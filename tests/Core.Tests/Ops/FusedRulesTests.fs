@@ -58,4 +58,30 @@ let tests =
                 for i in 0 .. xs.Length - 1 do
                     Expect.floatClose Accuracy.veryHigh actual[i] expected[i] $"element {i}"
             }
+
+            test "relu's derivatives in every mode mix: mask, and 2 mask v for the HVP of sum(relu(x)^2)" {
+                let xs = [| -1.5; -0.2; 0.3; 2.0 |]
+                let vs = [| 0.5; -1.0; 2.0; -0.7 |]
+                let x, v = Tensor.create (xs, Float64), Tensor.create (vs, Float64)
+                let mask = xs |> Array.map (fun x -> if x > 0.0 then 1.0 else 0.0)
+
+                let f (x: Tensor) =
+                    let r = Tensor.relu x in Tensor.sum (r * r)
+
+                let expectedHv = Array.map2 (fun m v -> 2.0 * m * v) mask vs
+                let gradDotV (x: Tensor) = Tensor.sum (Diff.grad f x * v)
+
+                Expect.equal
+                    ((snd (Diff.jvp Tensor.relu x v)).ToArray<float>())
+                    (Array.map2 (*) mask vs)
+                    "jvp"
+
+                Expect.equal
+                    ((Diff.grad f x).ToArray<float>())
+                    (Array.map2 (fun m x -> 2.0 * m * x) mask xs)
+                    "grad"
+
+                Expect.equal ((Diff.hvp f x v).ToArray<float>()) expectedHv "forward over reverse"
+                Expect.equal ((Diff.grad gradDotV x).ToArray<float>()) expectedHv "reverse over reverse"
+            }
         ]
