@@ -123,6 +123,8 @@ let profile (threads: int) (name: string) (seconds: float) : int =
             let watch = Diagnostics.Stopwatch.StartNew()
             let bytes0 = GC.GetAllocatedBytesForCurrentThread()
             let gcs0 = GC.CollectionCount 0
+            let gen2s0 = GC.CollectionCount 2
+            let pause0 = GC.GetTotalPauseDuration()
             let mutable calls = 0
 
             while watch.Elapsed.TotalSeconds < seconds do
@@ -132,9 +134,11 @@ let profile (threads: int) (name: string) (seconds: float) : int =
 
             let bytes = float (GC.GetAllocatedBytesForCurrentThread() - bytes0) / float calls
             let gcs = GC.CollectionCount 0 - gcs0
+            let gen2s = GC.CollectionCount 2 - gen2s0
+            let pause = (GC.GetTotalPauseDuration() - pause0).TotalMilliseconds
 
             printfn
-                $"{w.Name}: {calls} calls, {watch.Elapsed.TotalMilliseconds / float calls:F4} ms and {bytes:F0} managed bytes per call, {gcs} gen-0 collections"
+                $"{w.Name}: {calls} calls, {watch.Elapsed.TotalMilliseconds / float calls:F4} ms and {bytes:F0} managed bytes per call, {gcs} collections ({gen2s} of generation 2, {pause:F0} ms paused)"
 
     0
 

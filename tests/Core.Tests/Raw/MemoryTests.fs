@@ -88,6 +88,19 @@ let tests =
                     "temporaries of ToDouble, ToArray and ToString are freed at once"
             }
 
+            test "tensors that escape into user code are reclaimed in time without Dispose" {
+                settle ()
+                let before = liveTensors ()
+                let mutable peak = 0L
+
+                for _ in 1..1500 do
+                    Tensor.zeros [ 256; 256 ] + 1.0 |> ignore // 256 KB each, dropped at once
+                    peak <- max peak (liveTensors () - before)
+
+                // each step makes two 256 KB tensors: without collections in time all 3,000 would pile up
+                Expect.isLessThan peak 500L "few of the dropped tensors are alive at once"
+            }
+
             test "creating a tensor from float64 data leaves only the tensor" {
                 settle ()
                 let before = liveTensors ()
