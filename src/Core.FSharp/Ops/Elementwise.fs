@@ -41,7 +41,7 @@ let positiveMask (x: Value) =
 
 /// max(x, 0); derivative 1 where x > 0 (applied by the fused `reluRule`).
 let relu (x: Value) =
-    unary "relu" (fun r -> r.relu ()) (fun x _ t -> FusedRules.reluRule x t) (fun x _ g -> FusedRules.reluRule x g) x
+    unary "relu" (fun r -> r.relu ()) (fun _ y t -> FusedRules.reluRule y t) (fun _ y g -> FusedRules.reluRule y g) x
 
 /// Selects `a` where `cond` (a Bool tensor, no derivative) holds and `b` elsewhere, with broadcasting.
 let rec where (cond: Value) (a: Value) (b: Value) : Value =

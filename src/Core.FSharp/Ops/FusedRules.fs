@@ -23,14 +23,15 @@ let rec tanhRule (y: Value) (g: Value) : Value =
         y
         g
 
-/// g where x > 0 and 0 elsewhere, the rule of relu, as one op (two native calls instead of three). Its
-/// derivative in x is zero almost everywhere, so x enters as a constant; in g it is the rule itself.
-let rec reluRule (x: Value) (g: Value) : Value =
-    let positive = Value.raw x
+/// g where y = relu x > 0 and 0 elsewhere, the rule of relu, as g sign(y): two float ops (~7x faster than
+/// a comparison, whose bool mask libtorch multiplies slowly). Its derivative in y is zero almost
+/// everywhere, so y enters as a constant; in g it is the rule itself.
+let rec reluRule (y: Value) (g: Value) : Value =
+    let output = Value.raw y
 
     unary
         "relu rule"
-        (fun g -> g.mul (positive.gt (scalar 0.0)))
-        (fun _ _ t -> reluRule x t)
-        (fun _ _ u -> reluRule x u)
+        (fun g -> g.mul (output.sign ()))
+        (fun _ _ t -> reluRule y t)
+        (fun _ _ u -> reluRule y u)
         g

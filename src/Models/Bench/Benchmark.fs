@@ -106,10 +106,33 @@ let private writeJson (path: string) (results: Comparison list) =
 
     File.WriteAllText(path, root.ToJsonString(Text.Json.JsonSerializerOptions(WriteIndented = true)) + "\n")
 
-/// Runs our side of the workloads named `name*` for `seconds` each (no peer, no table): a target for a
-/// profiler such as `perf record`.
+/// Runs each side of the workloads named `name*` alone for `seconds` (ours, then the peer's) and prints
+/// time, managed allocation and collections per call: a target for a profiler such as `perf record`.
 let profile (threads: int) (name: string) (seconds: float) : int =
     torch.set_num_threads threads
+
+    let run (label: string) (call: unit -> unit) =
+        settle ()
+        let start = now ProcessCpu
+        let watch = Diagnostics.Stopwatch.StartNew()
+        let bytes0 = GC.GetAllocatedBytesForCurrentThread()
+        let gcs0, gen2s0 = GC.CollectionCount 0, GC.CollectionCount 2
+        let pause0 = GC.GetTotalPauseDuration()
+        let mutable calls = 0
+
+        while watch.Elapsed.TotalSeconds < seconds do
+            use _ = torch.NewDisposeScope()
+            call ()
+            calls <- calls + 1
+
+        let perCall x = x / float calls
+        let cpu = perCall (now ProcessCpu - start)
+        let bytes = perCall (float (GC.GetAllocatedBytesForCurrentThread() - bytes0))
+        let gcs, gen2s = GC.CollectionCount 0 - gcs0, GC.CollectionCount 2 - gen2s0
+        let pause = (GC.GetTotalPauseDuration() - pause0).TotalMilliseconds
+
+        printfn
+            $"{label}: {calls} calls, {perCall watch.Elapsed.TotalMilliseconds:F4} ms ({cpu:F4} ms CPU) and {bytes:F0} managed bytes per call, {gcs} collections ({gen2s} full, {pause:F0} ms paused)"
 
     for w in
         [
@@ -120,25 +143,8 @@ let profile (threads: int) (name: string) (seconds: float) : int =
             Workloads.scalarGrad ()
         ] do
         if w.Name.StartsWith name then
-            let watch = Diagnostics.Stopwatch.StartNew()
-            let bytes0 = GC.GetAllocatedBytesForCurrentThread()
-            let gcs0 = GC.CollectionCount 0
-            let gen2s0 = GC.CollectionCount 2
-            let pause0 = GC.GetTotalPauseDuration()
-            let mutable calls = 0
-
-            while watch.Elapsed.TotalSeconds < seconds do
-                use _ = torch.NewDisposeScope()
-                w.Ours()
-                calls <- calls + 1
-
-            let bytes = float (GC.GetAllocatedBytesForCurrentThread() - bytes0) / float calls
-            let gcs = GC.CollectionCount 0 - gcs0
-            let gen2s = GC.CollectionCount 2 - gen2s0
-            let pause = (GC.GetTotalPauseDuration() - pause0).TotalMilliseconds
-
-            printfn
-                $"{w.Name}: {calls} calls, {watch.Elapsed.TotalMilliseconds / float calls:F4} ms and {bytes:F0} managed bytes per call, {gcs} collections ({gen2s} of generation 2, {pause:F0} ms paused)"
+            run $"{w.Name} ours" w.Ours
+            run $"{w.Name} peer" w.Peer
 
     0
 
