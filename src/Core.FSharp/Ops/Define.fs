@@ -96,7 +96,8 @@ let binary
 let constant (name: string) (forward: Raw[] -> Raw) (inputs: Value[]) : Value =
     Value.ofRaw (Memory.Run(guarded name forward, Array.map Value.raw inputs))
 
-/// A float as a libtorch scalar, kept alive until the running op returns (see `Scalars`).
+/// A float as a libtorch scalar, kept alive until the running op returns (see `Scalars`): call it inside
+/// a raw forward, never outside one to reuse later.
 let scalar (c: float) : Scalar = Scalars.Of c
 
 /// A constant of zeros with the shape, dtype and device of `v`.
