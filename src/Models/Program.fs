@@ -67,6 +67,7 @@ let main argv =
 
         match List.ofArray argv with
         | "data" :: rest -> DataCommand.run rest
+        | ("bench" | "memory") as command :: rest -> BenchCommand.run command rest
         | _ -> runArgu argv
     with
     | :? ArguParseException as e ->
