@@ -137,6 +137,7 @@ let profile (threads: int) (name: string) (seconds: float) : int =
     for w in
         [
             Workloads.mlp ()
+            Workloads.mlpBare ()
             Workloads.tanh512 ()
             Workloads.hvp ()
             Workloads.scalarOps ()
@@ -172,6 +173,7 @@ let runAll (threads: int) (clock: Clock) (quick: bool) (only: string option) (js
     let measures =
         [
             Workloads.mlp
+            Workloads.mlpBare
             Workloads.tanh512
             Workloads.hvp
             Workloads.scalarOps
