@@ -7,23 +7,30 @@ open System.Diagnostics
 open System.Runtime.InteropServices
 open TorchSharp
 
-/// One measured comparison: milliseconds per call for us and for the peer, and ours / peer.
+/// Timings of two contenders measured in alternating samples.
+type Timing =
+    {
+        /// Our median time per call in milliseconds.
+        OursMs: float
+        /// The peer's median time per call in milliseconds.
+        PeerMs: float
+        /// The median over sample pairs of ours / peer: adjacent samples see the same machine load, so
+        /// this is steadier than the ratio of the medians when other processes come and go.
+        Ratio: float
+    }
+
+/// One measured comparison, named, with its target.
 type Comparison =
     {
         /// Name of the measure (a key of artifacts/bench.json).
         Name: string
         /// What is measured, for the printed table.
         Description: string
-        /// Our median time per call in milliseconds.
-        OursMs: float
-        /// The peer's median time per call in milliseconds.
-        PeerMs: float
+        /// The measured times and their ratio.
+        Timing: Timing
         /// The ratio's target (ours / peer must not exceed it), if there is one.
         Target: float option
     }
-
-    /// Our time divided by the peer's.
-    member c.Ratio = c.OursMs / c.PeerMs
 
 /// The clock that samples are read from.
 type Clock =
@@ -104,8 +111,9 @@ let median (xs: float[]) : float =
     else
         0.5 * (s[n / 2 - 1] + s[n / 2])
 
-/// Median milliseconds per call of `ours` and `peer`, measured in alternating samples after warm-up.
-let compare (settings: Settings) (ours: unit -> unit) (peer: unit -> unit) : float * float =
+/// Median milliseconds per call of `ours` and `peer`, and of their ratio, measured in alternating samples
+/// after warm-up.
+let compare (settings: Settings) (ours: unit -> unit) (peer: unit -> unit) : Timing =
     let ours = scopedCall ours
     let peer = scopedCall peer
     let oursEstimate = warmUp settings.WarmupSeconds ours
@@ -127,16 +135,11 @@ let compare (settings: Settings) (ours: unit -> unit) (peer: unit -> unit) : flo
             peerSamples[i] <- sample settings.Clock peerCalls peer
             oursSamples[i] <- sample settings.Clock oursCalls ours
 
-    median oursSamples, median peerSamples
-
-/// Median milliseconds per call of one workload.
-let single (settings: Settings) (call: unit -> unit) : float =
-    let call = scopedCall call
-    let estimate = warmUp settings.WarmupSeconds call
-    let calls = max 1 (int (settings.SampleMs / max estimate 1e-6))
-
-    Array.init settings.Samples (fun _ -> sample settings.Clock calls call)
-    |> median
+    {
+        OursMs = median oursSamples
+        PeerMs = median peerSamples
+        Ratio = median (Array.map2 (/) oursSamples peerSamples)
+    }
 
 /// Garbage-collects fully between measures, so one measure's garbage is not billed to the next.
 let settle () =
