@@ -43,7 +43,7 @@ type Tensor internal (value: Value) =
                 $"the tensor has shape {Errors.shapeText r.shape} ({r.NumberOfElements} elements), not one element"
                 "Reduce it first (e.g. Tensor.sum) or index one element."
 
-        Raw.Memory.Discarding(fun () -> r.to_type(torch.ScalarType.Float64).cpu().item<float> ())
+        Raw.Memory.Discarding(fun () -> r.to_type(torch.ScalarType.Float64).cpu().item<float>())
 
     /// A row-major flattened copy of the elements, converted to 'T (float, float32, int, int64 or bool).
     member t.ToArray<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType>
@@ -63,9 +63,12 @@ type Tensor internal (value: Value) =
                     "Use float, float32, int, int64 or bool."
 
         Raw.Memory.Discarding(fun () ->
-            let c = (Value.raw t.Value).to_type(target).cpu().contiguous ()
+            let c = (Value.raw t.Value).to_type(target).cpu().contiguous()
             // TorchSharp's accessor fails on an empty tensor.
-            if c.NumberOfElements = 0L then [||] else c.data<'T>().ToArray())
+            if c.NumberOfElements = 0L then
+                [||]
+            else
+                c.data<'T>().ToArray())
 
     override t.ToString() =
         let r = (Value.raw t.Value)
@@ -74,7 +77,8 @@ type Tensor internal (value: Value) =
             if r.NumberOfElements = 0L then
                 "[]"
             else
-                Raw.Memory.Discarding(fun () -> r.ToString(TensorStringStyle.Numpy, fltFormat = "G6", width = 100, newLine = "\n"))
+                Raw.Memory.Discarding(fun () ->
+                    r.ToString(TensorStringStyle.Numpy, fltFormat = "G6", width = 100, newLine = "\n"))
 
         let deriv =
             match value with

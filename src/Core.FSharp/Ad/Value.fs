@@ -146,7 +146,7 @@ module internal Value =
         apply
             {
                 Name = "add"
-                Forward = fun r -> r[0].add (r[1], Scalars.One)
+                Forward = fun r -> r[0].add(r[1], Scalars.One)
                 Jvp =
                     fun _ _ ts ->
                         match ts[0], ts[1] with

@@ -36,12 +36,20 @@ and sumToShape (shape: int64[]) (g: Value) : Value =
         unary
             "sumToShape"
             (fun r ->
-                let summed = if lead > 0 then r.sum ([| 0L .. int64 lead - 1L |], false) else r
+                let summed =
+                    if lead > 0 then
+                        r.sum ([| 0L .. int64 lead - 1L |], false)
+                    else
+                        r
+
                 let summedShape = Value.sizes summed
 
                 let dims =
-                    [| for i in 0 .. shape.Length - 1 do
-                           if shape[i] = 1L && summedShape[i] <> 1L then int64 i |]
+                    [|
+                        for i in 0 .. shape.Length - 1 do
+                            if shape[i] = 1L && summedShape[i] <> 1L then
+                                int64 i
+                    |]
 
                 if dims.Length > 0 then summed.sum (dims, true) else summed)
             (fun _ _ t -> sumToShape shape t)
@@ -70,7 +78,11 @@ let rec sub (a: Value) (b: Value) : Value =
         "sub"
         (fun x y -> x.sub y)
         (fun _ _ y i t -> broadcastTo (outShape y) (if i = 0 then t else neg t))
-        (fun a b _ g i -> if i = 0 then sumToShape (Value.shape a) g else sumToShape (Value.shape b) (neg g))
+        (fun a b _ g i ->
+            if i = 0 then
+                sumToShape (Value.shape a) g
+            else
+                sumToShape (Value.shape b) (neg g))
         a
         b
 
@@ -80,7 +92,11 @@ let rec mul (a: Value) (b: Value) : Value =
         "mul"
         (fun x y -> x.mul y)
         (fun a b y i t -> broadcastTo (outShape y) (if i = 0 then mul t b else mul a t))
-        (fun a b _ g i -> if i = 0 then sumToShape (Value.shape a) (mul g b) else sumToShape (Value.shape b) (mul g a))
+        (fun a b _ g i ->
+            if i = 0 then
+                sumToShape (Value.shape a) (mul g b)
+            else
+                sumToShape (Value.shape b) (mul g a))
         a
         b
 
@@ -114,7 +130,7 @@ let rec powScalar (c: float) (x: Value) : Value =
     if c = 1.0 then
         x
     elif c = 0.0 then
-        constant "pow" (fun r -> r[0].pow (scalar 0.0)) [| x |]
+        constant "pow" (fun r -> r[0].pow(scalar 0.0)) [| x |]
     else
         let derivative x = mulScalar c (powScalar (c - 1.0) x)
 

@@ -20,7 +20,12 @@ let log (x: Value) =
 
 /// tanh x; derivative 1 - tanh² x (applied by the fused `tanhRule`).
 let tanh (x: Value) =
-    unary "tanh" (fun r -> r.tanh ()) (fun _ y t -> FusedRules.tanhRule y t) (fun _ y g -> FusedRules.tanhRule y g) x
+    unary
+        "tanh"
+        (fun r -> r.tanh ())
+        (fun _ y t -> FusedRules.tanhRule y t)
+        (fun _ y g -> FusedRules.tanhRule y g)
+        x
 
 /// Logistic sigmoid 1 / (1 + e^-x); derivative y (1 - y).
 let sigmoid (x: Value) =
@@ -70,7 +75,12 @@ let positiveMask (x: Value) =
 
 /// max(x, 0); derivative 1 where x > 0 (applied by the fused `reluRule`).
 let relu (x: Value) =
-    unary "relu" (fun r -> r.relu ()) (fun _ y t -> FusedRules.reluRule y t) (fun _ y g -> FusedRules.reluRule y g) x
+    unary
+        "relu"
+        (fun r -> r.relu ())
+        (fun _ y t -> FusedRules.reluRule y t)
+        (fun _ y g -> FusedRules.reluRule y g)
+        x
 
 /// Selects `a` where `cond` (a Bool tensor, no derivative) holds and `b` elsewhere, with broadcasting.
 let rec where (cond: Value) (a: Value) (b: Value) : Value =

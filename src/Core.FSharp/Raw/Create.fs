@@ -84,9 +84,12 @@ let private flatten (data: obj) : int64[] * Elements =
     let elements =
         if bools.Count > 0 && (floats.Count > 0) then
             Errors.fail "Tensor.create" "the data mixes bools and numbers" "Use one kind of element."
-        elif bools.Count > 0 then Bools bools
-        elif sawFloat || ints.Count = 0 then Floats floats
-        else Ints ints
+        elif bools.Count > 0 then
+            Bools bools
+        elif sawFloat || ints.Count = 0 then
+            Floats floats
+        else
+            Ints ints
 
     shape, elements
 
@@ -135,7 +138,10 @@ let full (shape: int64[]) (value: float) (dtype: Dtype) (device: Device) : torch
     NativeSetup.ensure ()
 
     if shape |> Array.exists (fun d -> d < 0L) then
-        Errors.fail "Tensor.full" $"negative dimension in shape {Errors.shapeText shape}" "Dimensions must be >= 0."
+        Errors.fail
+            "Tensor.full"
+            $"negative dimension in shape {Errors.shapeText shape}"
+            "Dimensions must be >= 0."
 
     use v = Scalar.op_Implicit value
     torch.full (shape, v, Convert.toScalarType dtype, Convert.toTorchDevice device)

@@ -20,10 +20,17 @@ type internal NativeBudget private () =
     static member Add(bytes: int64) : unit =
         let spent = Interlocked.Add(&sinceCollection, bytes)
 
-        if spent > NativeBudget.Budget
-           && Interlocked.CompareExchange(&sinceCollection, 0L, spent) = spent then
+        if
+            spent > NativeBudget.Budget
+            && Interlocked.CompareExchange(&sinceCollection, 0L, spent) = spent
+        then
             let n = Interlocked.Increment &collections
-            GC.Collect(if n % 8 = 0 then 2 elif n % 4 = 0 then 1 else 0)
+
+            GC.Collect(
+                if n % 8 = 0 then 2
+                elif n % 4 = 0 then 1
+                else 0
+            )
 
 /// Native memory without user effort: intermediates of a differentiation call, a layer, an optimizer
 /// step or a training step live in a dispose scope and are freed when it ends; the tensors that leave
