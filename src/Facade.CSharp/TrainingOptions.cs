@@ -6,7 +6,7 @@ namespace Functional.CSharp;
 /// Options of <see cref="Training.Fit(ModelFn, Func{Tensor, Tensor, Tensor}, OptimizerFn, Tensor, Tensor, TrainingOptions?)"/>:
 /// <c>new TrainingOptions { Epochs = 5, BatchSize = 32, Metrics = [MetricFn.Accuracy] }</c>.
 /// </summary>
-public sealed class TrainingOptions
+public sealed record TrainingOptions
 {
     /// <summary>Number of passes over the training data (default 10).</summary>
     public int Epochs { get; init; } = 10;
