@@ -28,17 +28,19 @@ public class OptimizerTests
         return p;
     }
 
-    /// <summary>AdaBelief's scaling (docs/custom-optimizer.md, the C# version): m / (√s + eps), s tracking (g - m)².</summary>
-    private static OptimizerFn ScaleByBelief(double b1 = 0.9, double b2 = 0.999, double eps = 1e-16) =>
+    // AdaBelief, exactly as in docs/custom-optimizer.md ("The same in C#").
+    // AdaBelief's scaling (Zhuang et al. 2020, without bias correction): m / (√s + eps), s tracking (g - m)².
+    static OptimizerFn ScaleByBelief(double b1 = 0.9, double b2 = 0.999, double eps = 1e-16) =>
         OptimizerFn.Create(
             init: p => ParamTree.Group(("mu", p.ZerosLike()), ("s", p.ZerosLike())),
             update: (g, state, _) =>
             {
                 var mu = b1 * state["mu"] + (1 - b1) * g;
                 var s = b2 * state["s"] + (1 - b2) * (g - mu) * (g - mu) + eps;
-                var updates = mu.Map(s, (m, v) => m / (v.Sqrt() + eps));
-                return (updates, ParamTree.Group(("mu", mu), ("s", s)));
+                return (mu.Map(s, (m, v) => m / (v.Sqrt() + eps)), ParamTree.Group(("mu", mu), ("s", s)));
             });
+
+    static OptimizerFn AdaBelief(double lr) => Optimizers.Chain(ScaleByBelief(), Optimizers.ScaleByLearningRate(lr));
 
     [Fact]
     public void ACustomOptimizerFromALambdaMatchesTheBuiltIn()
@@ -60,13 +62,13 @@ public class OptimizerTests
     [Fact]
     public void TheCSharpAdaBeliefLowersTheLossAndComposes()
     {
-        var adaBelief = Optimizers.Chain(Optimizers.ClipByGlobalNorm(1.0), ScaleByBelief(), Optimizers.ScaleByLearningRate(0.05));
+        var adaBelief = Optimizers.Chain(Optimizers.ClipByGlobalNorm(1.0), AdaBelief(0.05));
         var before = LossOf(Start).ToDouble();
         var after = LossOf(Run(adaBelief, 50)).ToDouble();
         Assert.True(after < 0.5 * before, $"loss {before} -> {after}");
 
         var state = adaBelief.Init(Start);
-        Assert.Equal(new[] { "1.mu.w", "1.mu.b", "1.s.w", "1.s.b" }, state.Paths);
+        Assert.Equal(new[] { "1.0.mu.w", "1.0.mu.b", "1.0.s.w", "1.0.s.b" }, state.Paths);
     }
 
     [Fact]

@@ -74,6 +74,26 @@ public class TrainingTests
     }
 
     [Fact]
+    public void TheGuidesHandWrittenLoopRuns()
+    {
+        // docs/csharp.md, "Models are pure functions of their parameters" (20 steps instead of 100).
+        var (train, _) = Data.Digits(flatten: true).Split(testFraction: 0.2, seed: 0);
+        ModelFn model = Layer.Sequential(Layer.Dense(64), Layer.Relu(), Layer.Dense(10));
+        var p = model.Init(Tensors.Seed(0), 64);
+        var opt = Optimizers.Adam(1e-3);
+        var state = opt.Init(p);
+        double Loss0(ParamTree q) => Loss.CrossEntropy(model.Apply(q, train.X), train.Y).ToDouble();
+        var before = Loss0(p);
+        for (var step = 0; step < 20; step++)
+        {
+            var g = Ad.Grad(q => Loss.CrossEntropy(model.Apply(q, train.X), train.Y), p);
+            (p, state) = opt.Step(g, state, p);
+        }
+
+        Assert.True(Loss0(p) < before - 0.1, $"loss {before} -> {Loss0(p)}");
+    }
+
+    [Fact]
     public void TrainingContinuesFromAResult()
     {
         var data = Data.Iris().Split(0.2, seed: 3).Standardized();
