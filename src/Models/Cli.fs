@@ -50,6 +50,7 @@ type MainArgs =
     | Epochs of int
     | Out of folder: string
     | Seed of int
+    | Resume
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -62,6 +63,7 @@ type MainArgs =
             | Epochs _ -> "main job: number of epochs (default 12)."
             | Out _ -> "main job: output folder (default artifacts/main-job)."
             | Seed _ -> "seed of every random choice (default 0)."
+            | Resume -> "main job: continue from the last checkpoint in the output folder."
 
 /// Commands handled outside Argu (they parse their own arguments).
 let extraUsage =

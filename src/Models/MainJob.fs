@@ -19,6 +19,8 @@ type MainJobOptions =
         Out: string
         /// Seed of every random choice (split, init, shuffling, dropout).
         Seed: int
+        /// Continue from the last checkpoint in the output folder, if there is one.
+        Resume: bool
     }
 
 /// 12 epochs, output in artifacts/main-job, seed 0.
@@ -28,6 +30,7 @@ let defaults =
         Epochs = 12
         Out = Path.Combine("artifacts", "main-job")
         Seed = 0
+        Resume = false
     }
 
 /// The CNN: two 3x3 convolutions with max pooling, then a dense classifier with dropout.
@@ -60,34 +63,74 @@ let data (seed: int) =
     let test = Batch.classification Digits.imageShape (Dataset.toArray split.Test)
     train, test
 
+/// The full training state saved by the checkpoint callback (params, model state, optimizer state, step,
+/// key) and its epoch; `like` gives the structure.
+let restore (like: TrainState) (path: string) : TrainState * int =
+    let stored = Checkpoint.load path
+
+    let state =
+        {
+            Params = Checkpoint.toParams "params." like.Params stored
+            ModelState = Checkpoint.toParams "state." like.ModelState stored
+            OptState = Checkpoint.toParams "opt." like.OptState stored
+            Step = int stored.Metadata["step"]
+            Rng = Rng.ofKey (uint64 stored.Metadata["rng"])
+        }
+
+    state, int stored.Metadata["epoch"]
+
 /// Predicted class per row of logits.
-let private labelsOf (logits: Tensor) = (Tensor.argmax (logits, 1)).ToArray<int64>() |> Array.map int
+let private labelsOf (logits: Tensor) =
+    (Tensor.argmax (logits, 1)).ToArray<int64>() |> Array.map int
 
 /// Trains, evaluates and writes the artifacts; returns the test accuracy.
 let run (options: MainJobOptions) : float =
     let started = Diagnostics.Stopwatch.StartNew()
     let (xTrain, yTrain), (xTest, yTest) = data options.Seed
-    printfn "Functional %s: CNN on scikit-learn's 8x8 digits (%d train, %d test images)" Library.version xTrain.Shape[0] xTest.Shape[0]
+
+    printfn
+        "Functional %s: CNN on scikit-learn's 8x8 digits (%d train, %d test images)"
+        Library.version
+        xTrain.Shape[0]
+        xTest.Shape[0]
+
     printfn "%s" (Model.summary Digits.imageShape model)
     Directory.CreateDirectory options.Out |> ignore
     let checkpoints = Path.Combine(options.Out, "checkpoints")
 
     let fitOptions =
-        {
-            FitOptions.defaults with
-                Epochs = (if options.Quick then 1 else options.Epochs)
-                BatchSize = 32
-                Validation = Some(xTest, yTest)
-                MaxStepsPerEpoch = (if options.Quick then Some 3 else None)
-                Callbacks =
-                    [
-                        Callbacks.checkpoint checkpoints "val_accuracy"
-                        Callbacks.csvLogger (Path.Combine(options.Out, "history.csv"))
-                    ]
+        { FitOptions.defaults with
+            Epochs = (if options.Quick then 1 else options.Epochs)
+            BatchSize = 32
+            Validation = Some(xTest, yTest)
+            MaxStepsPerEpoch = (if options.Quick then Some 3 else None)
+            Callbacks =
+                [
+                    Callbacks.checkpoint checkpoints "val_accuracy"
+                    Callbacks.csvLogger (Path.Combine(options.Out, "history.csv"))
+                ]
         }
 
-    let state = TrainStep.init config (Rng.seed (options.Seed + 1)) Digits.imageShape
-    let result = Train.fit config fitOptions state (xTrain, yTrain)
+    let fresh = TrainStep.init config (Rng.seed (options.Seed + 1)) Digits.imageShape
+    let last = Path.Combine(checkpoints, "last.safetensors")
+
+    let state, startEpoch =
+        if options.Resume && File.Exists last then
+            let state, epoch = restore fresh last
+            printfn "resuming from %s (epoch %d, step %d)" last epoch state.Step
+            state, epoch + 1
+        else
+            fresh, 1
+
+    let result =
+        Train.fit
+            config
+            { fitOptions with
+                StartEpoch = startEpoch
+            }
+            state
+            (xTrain, yTrain)
+
     let predicted = labelsOf (Train.predict config result.State 256 xTest)
     let actual = yTest.ToArray<int64>() |> Array.map int
     let confusion = ConfusionMatrix.ofLabels 10 predicted actual
@@ -98,7 +141,13 @@ let run (options: MainJobOptions) : float =
     Plot.save historyPlot (Plot.history result.History)
     Plot.save confusionPlot (Plot.confusionMatrix classNames confusion)
 
-    printfn "wrote %s, %s, %s and %s" historyPlot confusionPlot (Path.Combine(options.Out, "history.csv")) checkpoints
+    printfn
+        "wrote %s, %s, %s and %s"
+        historyPlot
+        confusionPlot
+        (Path.Combine(options.Out, "history.csv"))
+        checkpoints
+
     printfn "finished in %.1f s" started.Elapsed.TotalSeconds
     printfn "test accuracy: %.4f" accuracy
     accuracy
@@ -107,14 +156,7 @@ let run (options: MainJobOptions) : float =
 let evaluate (checkpoint: string) (seed: int) : float =
     let _, (xTest, yTest) = data seed
     let like = TrainStep.init config (Rng.seed (seed + 1)) Digits.imageShape
-    let stored = Checkpoint.load checkpoint
-
-    let state =
-        {
-            like with
-                Params = Checkpoint.toParams "params." like.Params stored
-                ModelState = Checkpoint.toParams "state." like.ModelState stored
-        }
+    let state, _ = restore like checkpoint
 
     let metrics = Train.evaluate config state 256 (xTest, yTest)
 
@@ -129,18 +171,16 @@ let evaluate (checkpoint: string) (seed: int) : float =
 let predict (checkpoint: string) (count: int) (seed: int) =
     let _, (xTest, yTest) = data seed
     let like = TrainStep.init config (Rng.seed (seed + 1)) Digits.imageShape
-    let stored = Checkpoint.load checkpoint
-
-    let state =
-        {
-            like with
-                Params = Checkpoint.toParams "params." like.Params stored
-                ModelState = Checkpoint.toParams "state." like.ModelState stored
-        }
+    let state, _ = restore like checkpoint
 
     let n = min count xTest.Shape[0]
     let predicted = labelsOf (Train.predict config state 256 xTest) |> Array.truncate n
     let actual = yTest.ToArray<int64>() |> Array.truncate n
 
     for i in 0 .. n - 1 do
-        printfn "image %3d: predicted %d, true %d%s" i predicted[i] actual[i] (if int64 predicted[i] = actual[i] then "" else "  <- wrong")
+        printfn
+            "image %3d: predicted %d, true %d%s"
+            i
+            predicted[i]
+            actual[i]
+            (if int64 predicted[i] = actual[i] then "" else "  <- wrong")

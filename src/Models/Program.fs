@@ -6,7 +6,8 @@ open Argu
 open Functional
 open Functional.Models.Cli
 
-let private parser = ArgumentParser.Create<MainArgs>(programName = "Functional.Models")
+let private parser =
+    ArgumentParser.Create<MainArgs>(programName = "Functional.Models")
 
 let private listAll () =
     printfn "models:"
@@ -27,12 +28,11 @@ let private runArgu (argv: string[]) =
         match t.GetResult TrainArgs.Model with
         | "main-job" ->
             MainJob.run
-                {
-                    MainJob.defaults with
-                        Quick = t.Contains TrainArgs.Quick
-                        Epochs = t.GetResult(TrainArgs.Epochs, defaultValue = MainJob.defaults.Epochs)
-                        Out = t.GetResult(TrainArgs.Out, defaultValue = MainJob.defaults.Out)
-                        Seed = seed
+                { MainJob.defaults with
+                    Quick = t.Contains TrainArgs.Quick
+                    Epochs = t.GetResult(TrainArgs.Epochs, defaultValue = MainJob.defaults.Epochs)
+                    Out = t.GetResult(TrainArgs.Out, defaultValue = MainJob.defaults.Out)
+                    Seed = seed
                 }
             |> ignore
 
@@ -49,12 +49,12 @@ let private runArgu (argv: string[]) =
     | Some List -> listAll ()
     | _ ->
         MainJob.run
-            {
-                MainJob.defaults with
-                    Quick = args.Contains Quick
-                    Epochs = args.GetResult(Epochs, defaultValue = MainJob.defaults.Epochs)
-                    Out = args.GetResult(Out, defaultValue = MainJob.defaults.Out)
-                    Seed = seed
+            { MainJob.defaults with
+                Quick = args.Contains Quick
+                Epochs = args.GetResult(Epochs, defaultValue = MainJob.defaults.Epochs)
+                Out = args.GetResult(Out, defaultValue = MainJob.defaults.Out)
+                Seed = seed
+                Resume = args.Contains Resume
             }
         |> ignore
 
@@ -67,6 +67,7 @@ let main argv =
 
         match List.ofArray argv with
         | "data" :: rest -> DataCommand.run rest
+        | ("bench" | "memory") as command :: rest -> BenchCommand.run command rest
         | _ -> runArgu argv
     with
     | :? ArguParseException as e ->

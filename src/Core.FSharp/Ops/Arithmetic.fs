@@ -4,6 +4,7 @@ module internal Functional.Ops.Arithmetic
 
 open Functional
 open Functional.Ad
+open Functional.Raw
 open Functional.Ops.Define
 
 let private sameShape (a: int64[]) (b: int64[]) =
@@ -35,18 +36,12 @@ and sumToShape (shape: int64[]) (g: Value) : Value =
         unary
             "sumToShape"
             (fun r ->
-                let summed =
-                    if lead > 0 then
-                        r.sum ([| 0L .. int64 lead - 1L |], false)
-                    else
-                        r
+                let summed = if lead > 0 then r.sum ([| 0L .. int64 lead - 1L |], false) else r
+                let summedShape = Value.sizes summed
 
                 let dims =
-                    [|
-                        for i in 0 .. shape.Length - 1 do
-                            if shape[i] = 1L && summed.shape[i] <> 1L then
-                                int64 i
-                    |]
+                    [| for i in 0 .. shape.Length - 1 do
+                           if shape[i] = 1L && summedShape[i] <> 1L then int64 i |]
 
                 if dims.Length > 0 then summed.sum (dims, true) else summed)
             (fun _ _ t -> sumToShape shape t)
@@ -59,7 +54,7 @@ let private outShape (y: Value) = Value.shape y
 let rec add (a: Value) (b: Value) : Value =
     binary
         "add"
-        (fun x y -> x.add y)
+        (fun x y -> x.add (y, Scalars.One))
         (fun _ _ y _ t -> broadcastTo (outShape y) t)
         (fun a b _ g i -> sumToShape (Value.shape (if i = 0 then a else b)) g)
         a
@@ -75,11 +70,7 @@ let rec sub (a: Value) (b: Value) : Value =
         "sub"
         (fun x y -> x.sub y)
         (fun _ _ y i t -> broadcastTo (outShape y) (if i = 0 then t else neg t))
-        (fun a b _ g i ->
-            if i = 0 then
-                sumToShape (Value.shape a) g
-            else
-                sumToShape (Value.shape b) (neg g))
+        (fun a b _ g i -> if i = 0 then sumToShape (Value.shape a) g else sumToShape (Value.shape b) (neg g))
         a
         b
 
@@ -89,11 +80,7 @@ let rec mul (a: Value) (b: Value) : Value =
         "mul"
         (fun x y -> x.mul y)
         (fun a b y i t -> broadcastTo (outShape y) (if i = 0 then mul t b else mul a t))
-        (fun a b _ g i ->
-            if i = 0 then
-                sumToShape (Value.shape a) (mul g b)
-            else
-                sumToShape (Value.shape b) (mul g a))
+        (fun a b _ g i -> if i = 0 then sumToShape (Value.shape a) (mul g b) else sumToShape (Value.shape b) (mul g a))
         a
         b
 
@@ -113,7 +100,7 @@ let rec div (a: Value) (b: Value) : Value =
 
 /// x + c for a float c.
 let addScalar (c: float) (x: Value) : Value =
-    unary "add" (fun r -> r.add (scalar c)) (fun _ _ t -> t) (fun _ _ g -> g) x
+    unary "add" (fun r -> r.add (scalar c, Scalars.One)) (fun _ _ t -> t) (fun _ _ g -> g) x
 
 /// c * x for a float c.
 let rec mulScalar (c: float) (x: Value) : Value =
@@ -127,7 +114,7 @@ let rec powScalar (c: float) (x: Value) : Value =
     if c = 1.0 then
         x
     elif c = 0.0 then
-        constant "pow" (fun r -> r[0].pow(scalar 0.0)) [| x |]
+        constant "pow" (fun r -> r[0].pow (scalar 0.0)) [| x |]
     else
         let derivative x = mulScalar c (powScalar (c - 1.0) x)
 

@@ -84,12 +84,9 @@ let private flatten (data: obj) : int64[] * Elements =
     let elements =
         if bools.Count > 0 && (floats.Count > 0) then
             Errors.fail "Tensor.create" "the data mixes bools and numbers" "Use one kind of element."
-        elif bools.Count > 0 then
-            Bools bools
-        elif sawFloat || ints.Count = 0 then
-            Floats floats
-        else
-            Ints ints
+        elif bools.Count > 0 then Bools bools
+        elif sawFloat || ints.Count = 0 then Floats floats
+        else Ints ints
 
     shape, elements
 
@@ -98,7 +95,8 @@ let ofData (data: obj) (dtype: Dtype option) (device: Device) : torch.Tensor =
     NativeSetup.ensure ()
     let dev = Convert.toTorchDevice device
 
-    let fast: torch.Tensor =
+    // the tensors made from the data are temporaries: `use` frees them (and keeps them alive meanwhile)
+    use fast: torch.Tensor =
         match data with
         | :? (float32[]) as a -> torch.tensor (a, device = dev)
         | :? (float[]) as a -> torch.tensor (a, device = dev)
@@ -114,10 +112,10 @@ let ofData (data: obj) (dtype: Dtype option) (device: Device) : torch.Tensor =
 
             match elements with
             | Bools b ->
-                let t = torch.tensor (b.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
+                use t = torch.tensor (b.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
                 t.to_type (Convert.toScalarType (defaultArg dtype Bool))
             | Ints i when (dtype = Some Int64 || dtype = Some Int32) ->
-                let t = torch.tensor (i.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
+                use t = torch.tensor (i.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
                 t.to_type (Convert.toScalarType dtype.Value)
             | Ints _
             | Floats _ ->
@@ -127,7 +125,7 @@ let ofData (data: obj) (dtype: Dtype option) (device: Device) : torch.Tensor =
                     | Floats f -> f.ToArray()
                     | Bools _ -> [||]
 
-                let t = torch.tensor (values, dimensions = ReadOnlySpan shape, device = dev)
+                use t = torch.tensor (values, dimensions = ReadOnlySpan shape, device = dev)
                 t.to_type (Convert.toScalarType (defaultArg dtype Float32))
 
     t
@@ -137,12 +135,10 @@ let full (shape: int64[]) (value: float) (dtype: Dtype) (device: Device) : torch
     NativeSetup.ensure ()
 
     if shape |> Array.exists (fun d -> d < 0L) then
-        Errors.fail
-            "Tensor.full"
-            $"negative dimension in shape {Errors.shapeText shape}"
-            "Dimensions must be >= 0."
+        Errors.fail "Tensor.full" $"negative dimension in shape {Errors.shapeText shape}" "Dimensions must be >= 0."
 
-    torch.full (shape, Scalar.op_Implicit value, Convert.toScalarType dtype, Convert.toTorchDevice device)
+    use v = Scalar.op_Implicit value
+    torch.full (shape, v, Convert.toScalarType dtype, Convert.toTorchDevice device)
 
 /// Runs a libtorch random generator seeded from `rng` on the CPU (bit-identical for a key) and moves the result.
 let random (rng: Rng) (device: Device) (make: torch.Generator -> torch.Tensor) : torch.Tensor =
@@ -157,6 +153,8 @@ let random (rng: Rng) (device: Device) (make: torch.Generator -> torch.Tensor) :
 /// The `i`-th standard basis tensor of a shape (zeros with a one at flat index `i`).
 let basis (shape: int64[]) (i: int) (dtype: Dtype) (device: Device) : torch.Tensor =
     let n = Array.fold (*) 1L shape
-    let flat = full [| n |] 0.0 dtype device
-    flat[int64 i].fill_(Scalar.op_Implicit 1.0) |> ignore
+    use flat = full [| n |] 0.0 dtype device
+    use one = Scalar.op_Implicit 1.0
+    use element = flat[int64 i]
+    element.fill_ one |> ignore
     flat.reshape shape
