@@ -18,16 +18,19 @@ public static class Training
     private static TrainConfig Config(ModelFn model, Func<Tensor, Tensor, Tensor> loss, OptimizerFn optimizer, IEnumerable<MetricFn> metrics) =>
         new(model.Core, Interop.Fun(loss), optimizer.Core, Interop.List(metrics.Select(m => m.Core)));
 
-    private static TrainingResult Run(ModelFn model, OptimizerFn optimizer, TrainConfig config, TrainState state, Tensor x, Tensor y, TrainingOptions options)
+    private static TrainingResult Run(
+        ModelFn model, OptimizerFn optimizer, TrainConfig config, TrainState state, int startEpoch, Tensor x, Tensor y, TrainingOptions options)
     {
-        var result = Train.fit(config, options.ToCore(), state, x, y);
+        var result = Train.fit(config, options.ToCore(startEpoch), state, x, y);
+        var history = new TrainingHistory(result.History);
         return new TrainingResult(
             model,
             optimizer,
             config,
             result.State,
-            new TrainingHistory(result.History),
-            result.StoppedEarly?.Value);
+            history,
+            result.StoppedEarly?.Value,
+            history.Last?.Epoch ?? startEpoch - 1);
     }
 
     /// <summary>
@@ -47,7 +50,7 @@ public static class Training
         if (x.Rank < 1)
             throw Errors.argument("Training.Fit", "the inputs are a scalar", "Pass inputs of shape [N, ...], one row per sample.");
         var state = TrainStep.init(config, Tensors.Seed(options.Seed), x.Shape[1..]);
-        return Run(model, optimizer, config, state, x, y, options);
+        return Run(model, optimizer, config, state, 1, x, y, options);
     }
 
     /// <summary>Trains <paramref name="model"/> from fresh parameters on <paramref name="data"/> (see the overload with tensors).</summary>
@@ -59,7 +62,10 @@ public static class Training
         TrainingOptions? options = null) =>
         Fit(model, loss, optimizer, data.X, data.Y, options);
 
-    /// <summary>Continues training from an earlier result (its parameters, optimizer state and step count) on (x, y).</summary>
+    /// <summary>
+    /// Continues training from an earlier result (its parameters, optimizer state, step count and epoch numbering) on
+    /// (x, y) for <see cref="TrainingOptions.Epochs"/> more epochs, with the metrics of <paramref name="options"/>.
+    /// </summary>
     public static TrainingResult Fit(TrainingResult previous, Tensor x, Tensor y, TrainingOptions? options = null)
     {
         options ??= new TrainingOptions();
@@ -68,7 +74,7 @@ public static class Training
             previous.Config.Loss,
             previous.Config.Optimizer,
             Interop.List(options.Metrics.Select(m => m.Core)));
-        return Run(previous.Model, previous.Optimizer, config, previous.State, x, y, options);
+        return Run(previous.Model, previous.Optimizer, config, previous.State, previous.LastEpoch + 1, x, y, options);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Functional.CSharp;
 /// </summary>
 public sealed record TrainingOptions
 {
-    /// <summary>Number of passes over the training data (default 10).</summary>
+    /// <summary>Number of passes over the training data (default 10); when continuing a run, the number of further passes.</summary>
     public int Epochs { get; init; } = 10;
 
     /// <summary>Samples per step (default 32).</summary>
@@ -44,10 +44,10 @@ public sealed record TrainingOptions
     /// <summary>Seed of the initial parameters, the shuffling and the dropout masks (default 0): the same seed gives the same run.</summary>
     public int Seed { get; init; }
 
-    /// <summary>The F# core's options.</summary>
-    internal FitOptions ToCore() =>
+    /// <summary>The F# core's options, for a run whose first epoch is numbered <paramref name="startEpoch"/>.</summary>
+    internal FitOptions ToCore(int startEpoch) =>
         new(
-            Epochs,
+            startEpoch + Epochs - 1,
             BatchSize,
             Shuffle,
             Validation is null ? null : FSharpOption<Tuple<Tensor, Tensor>>.Some(Tuple.Create(Validation.X, Validation.Y)),
@@ -62,5 +62,6 @@ public sealed record TrainingOptions
             },
             SkipNonFiniteSteps ? NonFinitePolicy.SkipStep : NonFinitePolicy.StopTraining,
             LearningRate is null ? null : Interop.Opt(Interop.Fun(LearningRate)),
-            Interop.Opt(MaxStepsPerEpoch));
+            Interop.Opt(MaxStepsPerEpoch),
+            startEpoch);
 }

@@ -13,8 +13,10 @@ public sealed class TrainingResult
         TrainConfig config,
         TrainState state,
         TrainingHistory history,
-        string? stoppedEarly)
+        string? stoppedEarly,
+        int lastEpoch)
     {
+        LastEpoch = lastEpoch;
         Model = model;
         Optimizer = optimizer;
         Config = config;
@@ -24,6 +26,9 @@ public sealed class TrainingResult
     }
 
     internal TrainConfig Config { get; }
+
+    /// <summary>The number of the last finished epoch (0 before any), counted across continued runs.</summary>
+    public int LastEpoch { get; }
 
     internal TrainState State { get; }
 
@@ -69,7 +74,7 @@ public sealed class TrainingResult
     public TrainingResult WithParams(ParamTree parameters) =>
         WithState(new TrainState(parameters.Core, State.ModelState, State.OptState, State.Step, State.Rng));
 
-    internal TrainingResult WithState(TrainState state) => new(Model, Optimizer, Config, state, History, StoppedEarly);
+    internal TrainingResult WithState(TrainState state) => new(Model, Optimizer, Config, state, History, StoppedEarly, LastEpoch);
 
     /// <summary>A one-line description: steps and the last epoch's values.</summary>
     public override string ToString() => $"TrainingResult({Model.Name}, {Steps} steps, {History})";

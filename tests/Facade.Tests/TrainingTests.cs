@@ -101,7 +101,8 @@ public class TrainingTests
         var first = Training.Fit(model, Loss.CrossEntropy, Optimizers.Sgd(0.1, momentum: 0.9), data.Train, Quiet with { Epochs = 2 });
         var second = Training.Fit(first, data.Train.X, data.Train.Y, Quiet with { Epochs = 3 });
         Assert.Equal(first.Steps * 5 / 2, second.Steps);
-        Assert.Equal(3, second.History.Epochs.Count);
+        Assert.Equal(new[] { 3, 4, 5 }, second.History.Epochs.Select(e => e.Epoch));
+        Assert.Equal(5, second.LastEpoch);
         Assert.True(second.Evaluate(data.Test)["loss"] < first.Evaluate(data.Test)["loss"]);
     }
 
