@@ -178,6 +178,8 @@ let runAll (threads: int) (clock: Clock) (quick: bool) (only: string option) (js
             Workloads.hvp
             Workloads.scalarOps
             Workloads.scalarGrad
+            TrainSteps.mlp
+            TrainSteps.cnn
         ]
 
     let results =
