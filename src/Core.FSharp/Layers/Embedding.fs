@@ -46,6 +46,7 @@ module EmbeddingLayers =
     type Layers with
         /// An embedding table: per-example integer indices [..] -> [..; embeddingDim]; "weight"
         /// [numEmbeddings; embeddingDim] ~ N(0, 1) with the paddingIdx row zero and without gradient.
+        [<CompiledName("Embedding")>]
         static member embedding
             (numEmbeddings: int, embeddingDim: int, ?paddingIdx: int, ?weightInit: Initializer)
             =
@@ -86,6 +87,7 @@ module EmbeddingLayers =
 
         /// A learned positional embedding: adds row t of "weight" [maxLength; dim] (init N(0, 1)) to position t of
         /// each sequence [T; dim] (T <= maxLength); the shape is kept.
+        [<CompiledName("PositionalEmbedding")>]
         static member positionalEmbedding(maxLength: int, ?weightInit: Initializer) =
             let op = "positionalEmbedding"
 
