@@ -35,7 +35,9 @@ printfn "grad     %A\nexpected %A" (g.ToArray<float>()) (expected.ToArray<float>
 // d/dx [x · d/dy (x + y)] at x = 1 must be 1.
 
 // %%
-let confusion = Diff.diff (fun x -> x * Diff.diff (fun y -> x + y) (Tensor.scalar (1.0, Float64))) (Tensor.scalar (1.0, Float64))
+let confusion =
+    Diff.diff (fun x -> x * Diff.diff (fun y -> x + y) (Tensor.scalar (1.0, Float64))) (Tensor.scalar (1.0, Float64))
+
 printfn "perturbation confusion test: %g (must be 1)" (confusion.ToDouble())
 printfn "third derivative of sin at 0: %g" ((Diff.diffn 3 Tensor.sin (Tensor.scalar (0.0, Float64))).ToDouble())
 
@@ -58,7 +60,10 @@ printfn "Laplacian = %g" ((Diff.laplacian f x).ToDouble())
 
 // %%
 let w = Tensor.randn (Rng.seed 1, [ 2; 3 ], Float64)
-let field (v: Tensor) = Tensor.tanh ((Tensor.matmul (w, v.Reshape [ 3; 1 ])).Reshape [ 2 ])
+
+let field (v: Tensor) =
+    Tensor.tanh ((Tensor.matmul (w, v.Reshape [ 3; 1 ])).Reshape [ 2 ])
+
 let v0 = Tensor.create ([ 0.1; -0.2; 0.3 ], Float64)
 printfn "jacfwd = jacrev: %b" (Tensor.allclose (Diff.jacfwd field v0, Diff.jacrev field v0))
 Diff.jacobian field v0
@@ -74,6 +79,7 @@ let mySoftplus = Diff.customVjp softplus (fun x _ u -> u * Tensor.sigmoid x)
 GradCheck.check (fun x -> Tensor.sum (mySoftplus x)) x
 printfn "custom rule: ok"
 let wrong = Diff.customVjp softplus (fun x _ u -> u * Tensor.sigmoid (2.0 * x))
+
 try
     GradCheck.check (fun x -> Tensor.sum (wrong x)) x
 with :? GradCheckException as e ->

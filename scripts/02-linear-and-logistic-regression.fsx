@@ -10,24 +10,29 @@
 #I "../src/Core.FSharp/bin/Release/net10.0"
 #r "Functional.Core.dll"
 #r "Plotly.NET.dll"
+
 open Functional
 open Functional.Data
 open Plotly.NET
 
 /// FUNCTIONAL_QUICK=1: train for a few steps only.
 let quick = System.Environment.GetEnvironmentVariable "FUNCTIONAL_QUICK" = "1"
+
 /// Fewer steps per epoch in quick mode.
 let fitOptions epochs batchSize =
     { FitOptions.defaults with
         Epochs = (if quick then 2 else epochs)
         BatchSize = batchSize
         MaxStepsPerEpoch = (if quick then Some 3 else None)
-        Progress = Some Quiet }
+        Progress = Some Quiet
+    }
 
 // %% [script]
 /// Saves a chart as a self-contained HTML file under artifacts/scripts (the notebook shows it inline).
 let show (name: string) (chart: GenericChart) =
-    let path = System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "artifacts", "scripts", name + ".html")
+    let path =
+        System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "artifacts", "scripts", name + ".html")
+
     Plot.save path chart
     printfn "chart: %s" (System.IO.Path.GetFullPath path)
 
@@ -47,7 +52,13 @@ let regressionTensors (d: Dataset<float32[] * float32>) =
 
 let xTrain, yTrain = regressionTensors diabetes.Train
 let xTest, yTest = regressionTensors diabetes.Test
-printfn "train %A -> %A, test %A; mean progression %.1f" xTrain.Shape yTrain.Shape xTest.Shape ((Tensor.mean yTrain).ToDouble())
+
+printfn
+    "train %A -> %A, test %A; mean progression %.1f"
+    xTrain.Shape
+    yTrain.Shape
+    xTest.Shape
+    ((Tensor.mean yTrain).ToDouble())
 
 // %% [markdown]
 // A linear model is `Layers.dense 1`: ŷ = x·wᵀ + b. The loss is the mean squared error, minimized by
@@ -55,13 +66,22 @@ printfn "train %A -> %A, test %A; mean progression %.1f" xTrain.Shape yTrain.Sha
 
 // %%
 let linear =
-    { Model = Layers.dense 1
-      Loss = fun predictions targets -> Losses.mse (predictions, targets)
-      Optimizer = Optim.sgd (0.1, momentum = 0.9)
-      Metrics = [ Metrics.r2; Metrics.mae ] }
+    {
+        Model = Layers.dense 1
+        Loss = fun predictions targets -> Losses.mse (predictions, targets)
+        Optimizer = Optim.sgd (0.1, momentum = 0.9)
+        Metrics = [ Metrics.r2; Metrics.mae ]
+    }
 
 let linearFit =
-    Train.fit linear { fitOptions 300 xTrain.Shape[0] with Validation = Some(xTest, yTest); Progress = Some Silent } (TrainStep.init linear (Rng.seed 1) [ 10 ]) (xTrain, yTrain)
+    Train.fit
+        linear
+        { fitOptions 300 xTrain.Shape[0] with
+            Validation = Some(xTest, yTest)
+            Progress = Some Silent
+        }
+        (TrainStep.init linear (Rng.seed 1) [ 10 ])
+        (xTrain, yTrain)
 
 for name, value in Train.evaluate linear linearFit.State 256 (xTest, yTest) do
     printfn "test %s: %.3f" name value
@@ -71,18 +91,30 @@ for name, value in Train.evaluate linear linearFit.State 256 (xTest, yTest) do
 // ones for the bias. Gradient descent should land close to it.
 
 // %%
-let withOnes (x: Tensor) = Tensor.cat ([ x; Tensor.ones [ x.Shape[0]; 1 ] ], 1)
-let theta = Tensor.solve (Tensor.matmul ((withOnes xTrain).T, withOnes xTrain), Tensor.matmul ((withOnes xTrain).T, yTrain))
+let withOnes (x: Tensor) =
+    Tensor.cat ([ x; Tensor.ones [ x.Shape[0]; 1 ] ], 1)
+
+let theta =
+    Tensor.solve (Tensor.matmul ((withOnes xTrain).T, withOnes xTrain), Tensor.matmul ((withOnes xTrain).T, yTrain))
+
 let closedForm = Tensor.matmul (withOnes xTest, theta)
-let r2 (prediction: Tensor) = Metric.compute (Metric.update prediction yTest Metrics.r2)
-printfn "test R²: gradient descent %.3f, closed form %.3f" (r2 (Train.predict linear linearFit.State 256 xTest)) (r2 closedForm)
+
+let r2 (prediction: Tensor) =
+    Metric.compute (Metric.update prediction yTest Metrics.r2)
+
+printfn
+    "test R²: gradient descent %.3f, closed form %.3f"
+    (r2 (Train.predict linear linearFit.State 256 xTest))
+    (r2 closedForm)
 
 let weights = (Params.get "weight" linearFit.State.Params).ToArray<float32>()
 let solved = theta.ToArray<float32>()
 
 Chart.combine
-    [ Chart.Column(values = weights, Keys = Diabetes.featureNames, Name = "gradient descent")
-      Chart.Column(values = solved[..9], Keys = Diabetes.featureNames, Name = "closed form") ]
+    [
+        Chart.Column(values = weights, Keys = Diabetes.featureNames, Name = "gradient descent")
+        Chart.Column(values = solved[..9], Keys = Diabetes.featureNames, Name = "closed form")
+    ]
 |> Chart.withTitle "Coefficients (per standard deviation of each feature)"
 |> show "02-diabetes-coefficients"
 
@@ -95,8 +127,10 @@ let predicted = (Train.predict linear linearFit.State 256 xTest).ToArray<float32
 let actual = yTest.ToArray<float32>()
 
 Chart.combine
-    [ Chart.Point(actual, predicted, Name = "test patients")
-      Chart.Line([ 25.0; 346.0 ], [ 25.0; 346.0 ], Name = "perfect fit") ]
+    [
+        Chart.Point(actual, predicted, Name = "test patients")
+        Chart.Line([ 25.0; 346.0 ], [ 25.0; 346.0 ], Name = "perfect fit")
+    ]
 |> Chart.withXAxisStyle "actual progression"
 |> Chart.withYAxisStyle "predicted progression"
 |> Chart.withTitle "Linear regression on the diabetes data (test set)"
@@ -111,22 +145,35 @@ Chart.combine
 // %%
 let cancer = Dataset.stratifiedSplit (Rng.seed 2) 0.2 snd (BreastCancer.load ())
 let names = BreastCancer.featureNames
-let pick = [| Array.findIndex ((=) "worst radius") names; Array.findIndex ((=) "worst concave points") names |]
+
+let pick =
+    [|
+        Array.findIndex ((=) "worst radius") names
+        Array.findIndex ((=) "worst concave points") names
+    |]
 
 let classificationTensors (columns: int[]) (fitOn: Dataset<float32[] * int>) (d: Dataset<float32[] * int>) =
-    let select (features: float32[]) = columns |> Array.map (fun j -> features[j])
-    let scaling = Standardization.fit (Dataset.toArray fitOn |> Array.map (fst >> select))
-    let x, y = Batch.classification [| columns.Length |] (Dataset.toArray d |> Array.map (fun (f, c) -> select f, c))
+    let select (features: float32[]) =
+        columns |> Array.map (fun j -> features[j])
+
+    let scaling =
+        Standardization.fit (Dataset.toArray fitOn |> Array.map (fst >> select))
+
+    let x, y =
+        Batch.classification [| columns.Length |] (Dataset.toArray d |> Array.map (fun (f, c) -> select f, c))
+
     Standardization.applyTensor scaling x, (y.ToDtype Float32).Reshape [ -1; 1 ]
 
 let x2Train, y2Train = classificationTensors pick cancer.Train cancer.Train
 let x2Test, y2Test = classificationTensors pick cancer.Train cancer.Test
 
 let logistic =
-    { Model = Layers.dense 1
-      Loss = fun logits targets -> Losses.binaryCrossEntropyWithLogits (logits, targets)
-      Optimizer = Optim.adam 0.05
-      Metrics = [ Metrics.binaryAccuracy 0.0; Metrics.rocAuc ] }
+    {
+        Model = Layers.dense 1
+        Loss = fun logits targets -> Losses.binaryCrossEntropyWithLogits (logits, targets)
+        Optimizer = Optim.adam 0.05
+        Metrics = [ Metrics.binaryAccuracy 0.0; Metrics.rocAuc ]
+    }
 
 let twoFeatureFit =
     Train.fit logistic (fitOptions 30 32) (TrainStep.init logistic (Rng.seed 3) [ 2 ]) (x2Train, y2Train)
@@ -139,21 +186,48 @@ for name, value in Train.evaluate logistic twoFeatureFit.State 256 (x2Test, y2Te
 // of "benign" over the (standardized) feature plane, with the test samples on top.
 
 // %%
-let grid = [| -2.5 .. 0.1 .. 4.0 |]
-let plane = Tensor.create [| for b in grid do for a in grid -> [| float32 a; float32 b |] |]
-let probability = Tensor.sigmoid (Model.apply logistic.Model twoFeatureFit.State.Params plane)
+let grid = [| -2.5 .. 0.1..4.0 |]
+
+let plane =
+    Tensor.create
+        [|
+            for b in grid do
+                for a in grid -> [| float32 a; float32 b |]
+        |]
+
+let probability =
+    Tensor.sigmoid (Model.apply logistic.Model twoFeatureFit.State.Params plane)
+
 let z = probability.ToArray<float32>() |> Array.chunkBySize grid.Length
 let testPoints = x2Test.ToArray<float32>() |> Array.chunkBySize 2
 let testLabels = y2Test.ToArray<float32>()
 
 let samplesOf (label: float32) =
-    let points = Array.zip testPoints testLabels |> Array.filter (fun (_, l) -> l = label) |> Array.map fst
-    Chart.Point(points |> Array.map (fun p -> p[0]), points |> Array.map (fun p -> p[1]), Name = (BreastCancer.classNames ())[int label])
+    let points =
+        Array.zip testPoints testLabels
+        |> Array.filter (fun (_, l) -> l = label)
+        |> Array.map fst
+
+    Chart.Point(
+        points |> Array.map (fun p -> p[0]),
+        points |> Array.map (fun p -> p[1]),
+        Name = (BreastCancer.classNames ())[int label]
+    )
 
 Chart.combine
-    [ Chart.Contour(z, X = grid, Y = grid, ColorScale = StyleParam.Colorscale.RdBu, Opacity = 0.6, ShowScale = false, Name = "P(benign)")
-      samplesOf 0.0f
-      samplesOf 1.0f ]
+    [
+        Chart.Contour(
+            z,
+            X = grid,
+            Y = grid,
+            ColorScale = StyleParam.Colorscale.RdBu,
+            Opacity = 0.6,
+            ShowScale = false,
+            Name = "P(benign)"
+        )
+        samplesOf 0.0f
+        samplesOf 1.0f
+    ]
 |> Chart.withXAxisStyle ("worst radius (standardized)", MinMax = (-2.5, 4.0))
 |> Chart.withYAxisStyle ("worst concave points (standardized)", MinMax = (-2.5, 4.0))
 |> Chart.withTitle "Logistic regression: decision boundary (test set)"
@@ -169,7 +243,13 @@ let x30Train, y30Train = classificationTensors allFeatures cancer.Train cancer.T
 let x30Test, y30Test = classificationTensors allFeatures cancer.Train cancer.Test
 
 let fullFit =
-    Train.fit logistic { fitOptions 30 32 with Validation = Some(x30Test, y30Test) } (TrainStep.init logistic (Rng.seed 4) [ 30 ]) (x30Train, y30Train)
+    Train.fit
+        logistic
+        { fitOptions 30 32 with
+            Validation = Some(x30Test, y30Test)
+        }
+        (TrainStep.init logistic (Rng.seed 4) [ 30 ])
+        (x30Train, y30Train)
 
 for name, value in Train.evaluate logistic fullFit.State 256 (x30Test, y30Test) do
     printfn "test %s: %.3f" name value
@@ -181,7 +261,10 @@ Plot.history fullFit.History |> show "02-cancer-history"
 
 // %%
 let predictedClass =
-    (Train.predict logistic fullFit.State 256 x30Test).ToArray<float32>() |> Array.map (fun logit -> if logit >= 0.0f then 1 else 0)
+    (Train.predict logistic fullFit.State 256 x30Test).ToArray<float32>()
+    |> Array.map (fun logit -> if logit >= 0.0f then 1 else 0)
 
 let trueClass = y30Test.ToArray<float32>() |> Array.map int
-Plot.confusionMatrix (List.ofArray (BreastCancer.classNames ())) (ConfusionMatrix.ofLabels 2 predictedClass trueClass) |> show "02-cancer-confusion"
+
+Plot.confusionMatrix (List.ofArray (BreastCancer.classNames ())) (ConfusionMatrix.ofLabels 2 predictedClass trueClass)
+|> show "02-cancer-confusion"

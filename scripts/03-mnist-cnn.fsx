@@ -11,6 +11,7 @@
 #I "../src/Core.FSharp/bin/Release/net10.0"
 #r "Functional.Core.dll"
 #r "Plotly.NET.dll"
+
 open Functional
 open Functional.Data
 open Plotly.NET
@@ -21,7 +22,9 @@ let quick = System.Environment.GetEnvironmentVariable "FUNCTIONAL_QUICK" = "1"
 // %% [script]
 /// Saves a chart as a self-contained HTML file under artifacts/scripts (the notebook shows it inline).
 let show (name: string) (chart: GenericChart) =
-    let path = System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "artifacts", "scripts", name + ".html")
+    let path =
+        System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "artifacts", "scripts", name + ".html")
+
     Plot.save path chart
     printfn "chart: %s" (System.IO.Path.GetFullPath path)
 
@@ -32,12 +35,25 @@ let show (name: string) (chart: GenericChart) =
 
 // %%
 let mnist = Mnist.load ()
-let trainCount, validCount, testCount = if quick then 512, 256, 256 else 58_000, 2_000, 10_000
+
+let trainCount, validCount, testCount =
+    if quick then 512, 256, 256 else 58_000, 2_000, 10_000
+
 let trainSet = mnist.Train |> Dataset.take trainCount
 let validSet = mnist.Train |> Dataset.skip (mnist.Train.Length - validCount)
-let xValid, yValid = Batch.classification Mnist.imageShape (Dataset.toArray validSet)
-let xTest, yTest = Batch.classification Mnist.imageShape (mnist.Test |> Dataset.take testCount |> Dataset.toArray)
-printfn "MNIST: %d training images (using %d), validation %A, test %A" mnist.Train.Length trainCount xValid.Shape xTest.Shape
+
+let xValid, yValid =
+    Batch.classification Mnist.imageShape (Dataset.toArray validSet)
+
+let xTest, yTest =
+    Batch.classification Mnist.imageShape (mnist.Test |> Dataset.take testCount |> Dataset.toArray)
+
+printfn
+    "MNIST: %d training images (using %d), validation %A, test %A"
+    mnist.Train.Length
+    trainCount
+    xValid.Shape
+    xTest.Shape
 
 // %% [markdown]
 // The loader shuffles every epoch, collates samples into tensors [n; 1; 28; 28] and Int64 labels [n], and
@@ -45,7 +61,8 @@ printfn "MNIST: %d training images (using %d), validation %A, test %A" mnist.Tra
 // batches). Batches are prepared on a background thread while the model trains.
 
 // %%
-let augment = Augment.compose [ Augment.rotation 12.0; Augment.shift 0.1; Augment.zoom 0.9 1.1 ]
+let augment =
+    Augment.compose [ Augment.rotation 12.0; Augment.shift 0.1; Augment.zoom 0.9 1.1 ]
 
 let loader =
     DataLoader.create 64 (Batch.classification Mnist.imageShape) trainSet
@@ -56,17 +73,33 @@ let loader =
 let digitRows (rows: (string * Tensor) list) =
     let n = (snd rows.Head).Shape[0]
 
-    [ for title, images in rows do
-          for i in 0 .. n - 1 ->
-              let pixels = images[i].Reshape [ 28; 28 ]
-              let z = [ for r in 0..27 -> (pixels[r]).ToArray<float32>() ]
-              Chart.Heatmap(z, ColorScale = StyleParam.Colorscale.Greys, ReverseScale = true, ShowScale = false, ReverseYAxis = true, Name = title) ]
+    [
+        for title, images in rows do
+            for i in 0 .. n - 1 ->
+                let pixels = images[i].Reshape [ 28; 28 ]
+                let z = [ for r in 0..27 -> (pixels[r]).ToArray<float32>() ]
+
+                Chart.Heatmap(
+                    z,
+                    ColorScale = StyleParam.Colorscale.Greys,
+                    ReverseScale = true,
+                    ShowScale = false,
+                    ReverseYAxis = true,
+                    Name = title
+                )
+    ]
     |> Chart.Grid(rows.Length, n)
     |> Chart.withSize (90 * n + 100, 110 * rows.Length + 80)
 
-let originals, _ = Batch.classification Mnist.imageShape (trainSet |> Dataset.take 8 |> Dataset.toArray)
+let originals, _ =
+    Batch.classification Mnist.imageShape (trainSet |> Dataset.take 8 |> Dataset.toArray)
 
-digitRows [ "original", originals; "augmented", augment (Rng.seed 3) originals; "augmented again", augment (Rng.seed 4) originals ]
+digitRows
+    [
+        "original", originals
+        "augmented", augment (Rng.seed 3) originals
+        "augmented again", augment (Rng.seed 4) originals
+    ]
 |> Chart.withTitle "Augmentation: rotation ±12°, shift ±10%, zoom 0.9-1.1"
 |> show "03-augmentation"
 
@@ -90,10 +123,12 @@ let cnn =
     => Layers.dense 10
 
 let config =
-    { Model = cnn
-      Loss = fun logits labels -> Losses.crossEntropy (logits, labels)
-      Optimizer = Optim.adam 2e-3
-      Metrics = [ Metrics.accuracy ] }
+    {
+        Model = cnn
+        Loss = fun logits labels -> Losses.crossEntropy (logits, labels)
+        Optimizer = Optim.adam 2e-3
+        Metrics = [ Metrics.accuracy ]
+    }
 
 printfn "%s" (Model.summary Mnist.imageShape cnn)
 
@@ -107,7 +142,9 @@ let epochs = if quick then 1 else 3
 
 let trainEpoch (state: TrainState, history: History) (epoch: int) =
     let watch = System.Diagnostics.Stopwatch.StartNew()
-    let batches = DataLoader.epoch epoch loader |> (if quick then Seq.truncate 3 else id)
+
+    let batches =
+        DataLoader.epoch epoch loader |> (if quick then Seq.truncate 3 else id)
 
     let state, losses, accuracy =
         batches
@@ -119,11 +156,26 @@ let trainEpoch (state: TrainState, history: History) (epoch: int) =
 
     let train = [ "loss", List.average losses; "accuracy", Metric.compute accuracy ]
     let validation = Train.evaluate config state 500 (xValid, yValid)
-    printfn "epoch %d: %s (%.0f s)" (epoch + 1) (validation |> List.map (fun (k, v) -> $"val_{k} {v:F4}") |> String.concat ", ") watch.Elapsed.TotalSeconds
-    state, History.add { History.epoch (epoch + 1) train validation with LearningRate = 2e-3; Duration = watch.Elapsed } history
+
+    printfn
+        "epoch %d: %s (%.0f s)"
+        (epoch + 1)
+        (validation |> List.map (fun (k, v) -> $"val_{k} {v:F4}") |> String.concat ", ")
+        watch.Elapsed.TotalSeconds
+
+    state,
+    History.add
+        { History.epoch (epoch + 1) train validation with
+            LearningRate = 2e-3
+            Duration = watch.Elapsed
+        }
+        history
 
 let start = TrainStep.init config (Rng.seed 0) Mnist.imageShape
-let trained, history = List.fold trainEpoch (start, History.empty) [ 0 .. epochs - 1 ]
+
+let trained, history =
+    List.fold trainEpoch (start, History.empty) [ 0 .. epochs - 1 ]
+
 Plot.history history |> show "03-history"
 
 // %% [markdown]
@@ -131,20 +183,38 @@ Plot.history history |> show "03-history"
 // The confusion matrix on the test images (rows: true digit, columns: predicted digit).
 
 // %%
-let predictedDigits = (Tensor.argmax (Train.predict config trained 500 xTest, 1)).ToArray<int64>() |> Array.map int
+let predictedDigits =
+    (Tensor.argmax (Train.predict config trained 500 xTest, 1)).ToArray<int64>()
+    |> Array.map int
+
 let trueDigits = yTest.ToArray<int64>() |> Array.map int
 let confusion = ConfusionMatrix.ofLabels 10 predictedDigits trueDigits
 printfn "test accuracy %.4f, macro F1 %.4f" (ConfusionMatrix.accuracy confusion) (ConfusionMatrix.f1 Macro confusion)
-Plot.confusionMatrix [ for d in 0..9 -> string d ] confusion |> show "03-confusion"
+
+Plot.confusionMatrix [ for d in 0..9 -> string d ] confusion
+|> show "03-confusion"
 
 // %% [markdown]
 // The first misclassified test digits, with what the model saw in them.
 
 // %%
 let wrong =
-    [| 0 .. trueDigits.Length - 1 |] |> Array.filter (fun i -> predictedDigits[i] <> trueDigits[i]) |> Array.truncate 16
+    [| 0 .. trueDigits.Length - 1 |]
+    |> Array.filter (fun i -> predictedDigits[i] <> trueDigits[i])
+    |> Array.truncate 16
 
 let shownIdx = if wrong.Length > 0 then wrong else [| 0..7 |]
 let images = Tensor.index (xTest, Tensor.create (Array.map int64 shownIdx, Int64))
-printfn "%d of %d test digits are misclassified" (confusion.Total - Seq.sum [ for d in 0..9 -> confusion[d, d] ]) confusion.Total
-Plot.imageGrid 8 [] images (shownIdx |> Array.map (fun i -> predictedDigits[i])) (shownIdx |> Array.map (fun i -> trueDigits[i])) |> show "03-misclassified"
+
+printfn
+    "%d of %d test digits are misclassified"
+    (confusion.Total - Seq.sum [ for d in 0..9 -> confusion[d, d] ])
+    confusion.Total
+
+Plot.imageGrid
+    8
+    []
+    images
+    (shownIdx |> Array.map (fun i -> predictedDigits[i]))
+    (shownIdx |> Array.map (fun i -> trueDigits[i]))
+|> show "03-misclassified"

@@ -11,6 +11,7 @@
 #I "../src/Core.FSharp/bin/Release/net10.0"
 #r "Functional.Core.dll"
 #r "Plotly.NET.dll"
+
 open Functional
 open Functional.Data
 open Plotly.NET
@@ -21,7 +22,9 @@ let quick = System.Environment.GetEnvironmentVariable "FUNCTIONAL_QUICK" = "1"
 // %% [script]
 /// Saves a chart as a self-contained HTML file under artifacts/scripts (the notebook shows it inline).
 let show (name: string) (chart: GenericChart) =
-    let path = System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "artifacts", "scripts", name + ".html")
+    let path =
+        System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "artifacts", "scripts", name + ".html")
+
     Plot.save path chart
     printfn "chart: %s" (System.IO.Path.GetFullPath path)
 
@@ -32,10 +35,22 @@ let show (name: string) (chart: GenericChart) =
 // 10,000); id 0 pads, id 1 stands for every other word.
 
 // %%
-let messages = SpamAssassin.load () |> Dataset.shuffle (Rng.seed 0) |> Dataset.take (if quick then 600 else 6046)
-let tokenized = messages |> Dataset.map (fun (m, label) -> Tokenizer.words ((SpamAssassin.body m).ToLowerInvariant()), label) |> Dataset.cache
+let messages =
+    SpamAssassin.load ()
+    |> Dataset.shuffle (Rng.seed 0)
+    |> Dataset.take (if quick then 600 else 6046)
+
+let tokenized =
+    messages
+    |> Dataset.map (fun (m, label) -> Tokenizer.words ((SpamAssassin.body m).ToLowerInvariant()), label)
+    |> Dataset.cache
+
 let split = Dataset.stratifiedSplit (Rng.seed 1) 0.2 snd tokenized
-let vocabulary = Vocabulary.build 3 (Dataset.toArray split.Train |> Seq.map fst) |> Vocabulary.truncate 10_000
+
+let vocabulary =
+    Vocabulary.build 3 (Dataset.toArray split.Train |> Seq.map fst)
+    |> Vocabulary.truncate 10_000
+
 printfn "%d messages (%d spam), vocabulary of %O" messages.Length (tokenized |> Seq.sumBy snd) vocabulary
 printfn "first message: %s ..." (fst tokenized[0] |> Array.truncate 30 |> Tokenizer.joinWords)
 printfn "as ids: %A" (fst tokenized[0] |> Array.truncate 12 |> Vocabulary.encode vocabulary)
@@ -49,7 +64,10 @@ let length = if quick then 24 else 80
 
 let sequences (d: Dataset<string[] * int>) =
     let items = Dataset.toArray d
-    let ids, _ = Sequences.batch KeepFirst length Vocabulary.PadId (items |> Array.map (fst >> Vocabulary.encode vocabulary))
+
+    let ids, _ =
+        Sequences.batch KeepFirst length Vocabulary.PadId (items |> Array.map (fst >> Vocabulary.encode vocabulary))
+
     ids, Batch.labels (Array.map snd items)
 
 let xTrain, yTrain = sequences split.Train
@@ -67,10 +85,12 @@ let classifier =
     => Layers.dense 2
 
 let spamConfig =
-    { Model = classifier
-      Loss = fun logits labels -> Losses.crossEntropy (logits, labels)
-      Optimizer = Transform.chain [ Transform.clipByGlobalNorm 1.0; Optim.adam 3e-3 ]
-      Metrics = [ Metrics.accuracy; Metrics.f1 Binary 2 ] }
+    {
+        Model = classifier
+        Loss = fun logits labels -> Losses.crossEntropy (logits, labels)
+        Optimizer = Transform.chain [ Transform.clipByGlobalNorm 1.0; Optim.adam 3e-3 ]
+        Metrics = [ Metrics.accuracy; Metrics.f1 Binary 2 ]
+    }
 
 printfn "%s" (Model.summary [ length ] classifier)
 
@@ -81,7 +101,8 @@ let spamFit =
             BatchSize = 32
             Validation = Some(xTest, yTest)
             MaxStepsPerEpoch = (if quick then Some 3 else None)
-            Progress = Some Quiet }
+            Progress = Some Quiet
+        }
 
     Train.fit spamConfig options (TrainStep.init spamConfig (Rng.seed 2) [ length ]) (xTrain, yTrain)
 
@@ -92,15 +113,30 @@ Plot.history spamFit.History |> show "05-spam-history"
 
 // %%
 let spamScores = Train.predict spamConfig spamFit.State 256 xTest
-let predictedLabels = (Tensor.argmax (spamScores, 1)).ToArray<int64>() |> Array.map int
-let spamConfusion = ConfusionMatrix.ofLabels 2 predictedLabels (yTest.ToArray<int64>() |> Array.map int)
 
-for text in [ "Hi Tom, the meeting is moved to Thursday. Can you bring the slides? Thanks"; "CLICK HERE to claim your FREE prize!!! Limited offer, act now $$$" ] do
-    let ids, _ = Sequences.batch KeepFirst length Vocabulary.PadId [| Tokenizer.words (text.ToLowerInvariant()) |> Vocabulary.encode vocabulary |]
+let predictedLabels =
+    (Tensor.argmax (spamScores, 1)).ToArray<int64>() |> Array.map int
+
+let spamConfusion =
+    ConfusionMatrix.ofLabels 2 predictedLabels (yTest.ToArray<int64>() |> Array.map int)
+
+for text in
+    [
+        "Hi Tom, the meeting is moved to Thursday. Can you bring the slides? Thanks"
+        "CLICK HERE to claim your FREE prize!!! Limited offer, act now $$$"
+    ] do
+    let ids, _ =
+        Sequences.batch
+            KeepFirst
+            length
+            Vocabulary.PadId
+            [| Tokenizer.words (text.ToLowerInvariant()) |> Vocabulary.encode vocabulary |]
+
     let p = Tensor.softmax (Model.apply classifier spamFit.State.Params ids, 1)
     printfn "P(spam) = %.3f: %s" ((p[0, 1]).ToDouble()) text
 
-Plot.confusionMatrix (List.ofArray SpamAssassin.classNames) spamConfusion |> show "05-spam-confusion"
+Plot.confusionMatrix (List.ofArray SpamAssassin.classNames) spamConfusion
+|> show "05-spam-confusion"
 
 // %% [markdown]
 // ## Writing like Melville
@@ -113,10 +149,23 @@ let text = if quick then novel.Substring(0, 20_000) else novel
 let characters = Tokenizer.characters text
 let charVocabulary = Vocabulary.build 1 [ characters ]
 let window = if quick then 16 else 64
-let windows = Sequences.windows window window (Vocabulary.encode charVocabulary characters)
+
+let windows =
+    Sequences.windows window window (Vocabulary.encode charVocabulary characters)
+
 let xChars, yChars = Sequences.windowBatch (Dataset.toArray windows)
-printfn "%d characters, %d distinct; %d windows of %d" characters.Length (charVocabulary.Count - 2) windows.Length window
-printfn "input : %A\ntarget: %A" (String.concat "" (Vocabulary.decode charVocabulary (xChars[0].ToArray<int64>() |> Array.map int))) (String.concat "" (Vocabulary.decode charVocabulary (yChars[0].ToArray<int64>() |> Array.map int)))
+
+printfn
+    "%d characters, %d distinct; %d windows of %d"
+    characters.Length
+    (charVocabulary.Count - 2)
+    windows.Length
+    window
+
+printfn
+    "input : %A\ntarget: %A"
+    (String.concat "" (Vocabulary.decode charVocabulary (xChars[0].ToArray<int64>() |> Array.map int)))
+    (String.concat "" (Vocabulary.decode charVocabulary (yChars[0].ToArray<int64>() |> Array.map int)))
 
 // %% [markdown]
 // The model returns a score for every character at every position ([n; T; vocabulary]); the loss is the
@@ -130,10 +179,14 @@ let languageModel =
     => Layers.dense charVocabulary.Count
 
 let charConfig =
-    { Model = languageModel
-      Loss = fun logits targets -> Losses.crossEntropy (logits.Reshape [ -1; charVocabulary.Count ], targets.Reshape [ -1 ])
-      Optimizer = Transform.chain [ Transform.clipByGlobalNorm 1.0; Optim.adam 3e-3 ]
-      Metrics = [ Metrics.perplexity ] }
+    {
+        Model = languageModel
+        Loss =
+            fun logits targets ->
+                Losses.crossEntropy (logits.Reshape [ -1; charVocabulary.Count ], targets.Reshape [ -1 ])
+        Optimizer = Transform.chain [ Transform.clipByGlobalNorm 1.0; Optim.adam 3e-3 ]
+        Metrics = [ Metrics.perplexity ]
+    }
 
 let charFit =
     let options =
@@ -141,7 +194,8 @@ let charFit =
             Epochs = (if quick then 1 else 3)
             BatchSize = 32
             MaxStepsPerEpoch = (if quick then Some 3 else Some 150)
-            Progress = Some Quiet }
+            Progress = Some Quiet
+        }
 
     Train.fit charConfig options (TrainStep.init charConfig (Rng.seed 3) [ window ]) (xChars, yChars)
 
@@ -165,19 +219,27 @@ let generate (seed: int) (temperature: float) (prompt: string) (count: int) =
     let random = System.Random seed
 
     let step (state: (Tensor * Tensor) option) (id: int) =
-        let x = Embedding.lookup None (Model.sub "0" p) (Tensor.create ([| [| int64 id |] |], Int64))
+        let x =
+            Embedding.lookup None (Model.sub "0" p) (Tensor.create ([| [| int64 id |] |], Int64))
+
         let h, state = Recurrent.lstm (Model.sub "1" p) x state
         Dense.forward (Model.sub "2" p) h, state
 
     /// A character id drawn from softmax(logits / temperature), never <pad> or <unk> (ids 0 and 1).
     let sample (logits: Tensor) =
-        let probs = (Tensor.softmax (logits.Reshape [ -1 ] / temperature)).ToArray<float32>()
+        let probs =
+            (Tensor.softmax (logits.Reshape [ -1 ] / temperature)).ToArray<float32>()
+
         let probs = probs |> Array.mapi (fun i q -> if i < 2 then 0.0f else q)
         let u = float32 (random.NextDouble()) * Array.sum probs
         let cumulative = Array.scan (+) 0.0f probs |> Array.tail
-        cumulative |> Array.tryFindIndex (fun c -> c >= u) |> Option.defaultValue (probs.Length - 1)
+
+        cumulative
+        |> Array.tryFindIndex (fun c -> c >= u)
+        |> Option.defaultValue (probs.Length - 1)
 
     let promptIds = Vocabulary.encode charVocabulary (Tokenizer.characters prompt)
+
     let logits, state =
         promptIds
         |> Array.fold
@@ -195,7 +257,11 @@ let generate (seed: int) (temperature: float) (prompt: string) (count: int) =
             ([], logits, state)
             [ 1..count ]
 
-    prompt + String.concat "" (Vocabulary.decode charVocabulary (List.rev generated))
+    prompt
+    + String.concat "" (Vocabulary.decode charVocabulary (List.rev generated))
 
 for temperature in [ 0.5; 1.0 ] do
-    printfn "temperature %.1f:\n%s\n" temperature (generate 7 temperature "Call me Ishmael. " (if quick then 60 else 300))
+    printfn
+        "temperature %.1f:\n%s\n"
+        temperature
+        (generate 7 temperature "Call me Ishmael. " (if quick then 60 else 300))

@@ -11,6 +11,7 @@
 #I "../src/Core.FSharp/bin/Release/net10.0"
 #r "Functional.Core.dll"
 #r "Plotly.NET.dll"
+
 open Functional
 open Functional.Data
 open Plotly.NET
@@ -21,7 +22,9 @@ let quick = System.Environment.GetEnvironmentVariable "FUNCTIONAL_QUICK" = "1"
 // %% [script]
 /// Saves a chart as a self-contained HTML file under artifacts/scripts (the notebook shows it inline).
 let show (name: string) (chart: GenericChart) =
-    let path = System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "artifacts", "scripts", name + ".html")
+    let path =
+        System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "artifacts", "scripts", name + ".html")
+
     Plot.save path chart
     printfn "chart: %s" (System.IO.Path.GetFullPath path)
 
@@ -32,15 +35,33 @@ let show (name: string) (chart: GenericChart) =
 
 // %%
 let ratings = MovieLens.ratings ()
-let userIds = ratings |> Seq.map (fun r -> r.UserId) |> Seq.distinct |> Seq.sort |> Array.ofSeq
-let movieIds = ratings |> Seq.map (fun r -> r.MovieId) |> Seq.distinct |> Seq.sort |> Array.ofSeq
+
+let userIds =
+    ratings
+    |> Seq.map (fun r -> r.UserId)
+    |> Seq.distinct
+    |> Seq.sort
+    |> Array.ofSeq
+
+let movieIds =
+    ratings
+    |> Seq.map (fun r -> r.MovieId)
+    |> Seq.distinct
+    |> Seq.sort
+    |> Array.ofSeq
+
 let userIndex = userIds |> Array.mapi (fun i id -> id, i) |> dict
 let movieIndex = movieIds |> Array.mapi (fun i id -> id, i) |> dict
 let split = Dataset.trainTestSplit (Rng.seed 0) 0.1 ratings
 
 let tensors (d: Dataset<MovieRating>) =
     let rs = Dataset.toArray d
-    Tensor.create (rs |> Array.map (fun r -> [| int64 userIndex[r.UserId]; int64 movieIndex[r.MovieId] |]), Int64),
+
+    Tensor.create (
+        rs
+        |> Array.map (fun r -> [| int64 userIndex[r.UserId]; int64 movieIndex[r.MovieId] |]),
+        Int64
+    ),
     Tensor.create (rs |> Array.map (fun r -> [| r.Rating |]))
 
 let xTrain, yTrain = tensors split.Train
@@ -68,22 +89,29 @@ let matrixFactorization (users: int) (movies: int) (factors: int) =
         $"MatrixFactorization({factors})"
         (fun rng _ ->
             Params.ofList
-                [ "user", Init.normal 0.0 0.1 (Rng.fold 0 rng) [| users; factors |]
-                  "movie", Init.normal 0.0 0.1 (Rng.fold 1 rng) [| movies; factors |]
-                  "user_bias", Tensor.zeros [ users; 1 ]
-                  "movie_bias", Tensor.zeros [ movies; 1 ] ],
+                [
+                    "user", Init.normal 0.0 0.1 (Rng.fold 0 rng) [| users; factors |]
+                    "movie", Init.normal 0.0 0.1 (Rng.fold 1 rng) [| movies; factors |]
+                    "user_bias", Tensor.zeros [ users; 1 ]
+                    "movie_bias", Tensor.zeros [ movies; 1 ]
+                ],
             [| 1 |])
         (fun p x ->
             let u, i = Tensor.select (x, 1, 0), Tensor.select (x, 1, 1)
             let pick name (ids: Tensor) = Tensor.index (p.Get name, ids)
-            mean + pick "user_bias" u + pick "movie_bias" i + Tensor.sum (pick "user" u * pick "movie" i, 1, keepDim = true))
+
+            mean
+            + pick "user_bias" u
+            + pick "movie_bias" i
+            + Tensor.sum (pick "user" u * pick "movie" i, 1, keepDim = true))
 
 /// Root mean squared error over all predictions seen.
 let rmse =
     Metric.create
         "rmse"
         (0.0, 0)
-        (fun (sum, count) predictions targets -> sum + (Tensor.sum ((predictions - targets) ** 2)).ToDouble(), count + targets.NumElements)
+        (fun (sum, count) predictions targets ->
+            sum + (Tensor.sum ((predictions - targets) ** 2)).ToDouble(), count + targets.NumElements)
         (fun (sum, count) -> sqrt (sum / float count))
 
 let options =
@@ -92,15 +120,19 @@ let options =
         BatchSize = 512
         Validation = Some(xTest, yTest)
         MaxStepsPerEpoch = (if quick then Some 3 else None)
-        Progress = Some Quiet }
+        Progress = Some Quiet
+    }
 
 let mfConfig =
-    { Model = matrixFactorization userIds.Length movieIds.Length 32
-      Loss = fun predictions targets -> Losses.mse (predictions, targets)
-      Optimizer = Optim.adamW (5e-3, weightDecay = 0.1)
-      Metrics = [ rmse; Metrics.mae ] }
+    {
+        Model = matrixFactorization userIds.Length movieIds.Length 32
+        Loss = fun predictions targets -> Losses.mse (predictions, targets)
+        Optimizer = Optim.adamW (5e-3, weightDecay = 0.1)
+        Metrics = [ rmse; Metrics.mae ]
+    }
 
-let mfFit = Train.fit mfConfig options (TrainStep.init mfConfig (Rng.seed 1) [ 2 ]) (xTrain, yTrain)
+let mfFit =
+    Train.fit mfConfig options (TrainStep.init mfConfig (Rng.seed 1) [ 2 ]) (xTrain, yTrain)
 
 // %% [markdown]
 // ## A deep recommender
@@ -109,12 +141,15 @@ let mfFit = Train.fit mfConfig options (TrainStep.init mfConfig (Rng.seed 1) [ 2
 // both branches on the same input, `Model.map` adds the mean rating to the output.
 
 // %%
-let column (name: string) (k: int) = Model.ofFunction name (fun _ -> [||]) (fun x -> Tensor.select (x, 1, k))
+let column (name: string) (k: int) =
+    Model.ofFunction name (fun _ -> [||]) (fun x -> Tensor.select (x, 1, k))
 
 let deep =
     Model.concat
-        [ column "UserId" 0 => Layers.embedding (userIds.Length, 32)
-          column "MovieId" 1 => Layers.embedding (movieIds.Length, 32) ]
+        [
+            column "UserId" 0 => Layers.embedding (userIds.Length, 32)
+            column "MovieId" 1 => Layers.embedding (movieIds.Length, 32)
+        ]
     => Layers.dense 64
     => Layers.relu
     => Layers.dropout 0.3
@@ -124,10 +159,13 @@ let deep =
 let deepConfig =
     { mfConfig with
         Model = deep
-        Optimizer = Optim.adamW (2e-3, weightDecay = 0.05) }
+        Optimizer = Optim.adamW (2e-3, weightDecay = 0.05)
+    }
 
 printfn "%s" (Model.summary [ 2 ] deep)
-let deepFit = Train.fit deepConfig options (TrainStep.init deepConfig (Rng.seed 2) [ 2 ]) (xTrain, yTrain)
+
+let deepFit =
+    Train.fit deepConfig options (TrainStep.init deepConfig (Rng.seed 2) [ 2 ]) (xTrain, yTrain)
 
 // %% [markdown]
 // Test RMSE by epoch for both models, against the mean-rating baseline.
@@ -138,9 +176,11 @@ let curve (name: string) (fit: FitResult) =
     Chart.Line(points |> List.map fst, points |> List.map snd, Name = name, ShowMarkers = true)
 
 Chart.combine
-    [ curve "matrix factorization" mfFit
-      curve "deep recommender" deepFit
-      Chart.Line([ 1; options.Epochs ], [ baseline; baseline ], Name = "mean rating") ]
+    [
+        curve "matrix factorization" mfFit
+        curve "deep recommender" deepFit
+        Chart.Line([ 1; options.Epochs ], [ baseline; baseline ], Name = "mean rating")
+    ]
 |> Chart.withXAxisStyle "epoch"
 |> Chart.withYAxisStyle "test RMSE (stars)"
 |> Chart.withTitle "MovieLens: test error"
@@ -153,9 +193,19 @@ Chart.combine
 
 // %%
 let user = 0
-let seen = split.Train |> Seq.filter (fun r -> userIndex[r.UserId] = user) |> Seq.map (fun r -> movieIndex[r.MovieId]) |> set
-let candidates = [| 0 .. movieIds.Length - 1 |] |> Array.filter (seen.Contains >> not)
-let pairs = Tensor.create (candidates |> Array.map (fun m -> [| int64 user; int64 m |]), Int64)
+
+let seen =
+    split.Train
+    |> Seq.filter (fun r -> userIndex[r.UserId] = user)
+    |> Seq.map (fun r -> movieIndex[r.MovieId])
+    |> set
+
+let candidates =
+    [| 0 .. movieIds.Length - 1 |] |> Array.filter (seen.Contains >> not)
+
+let pairs =
+    Tensor.create (candidates |> Array.map (fun m -> [| int64 user; int64 m |]), Int64)
+
 let scores = (Train.predict mfConfig mfFit.State 4096 pairs).ToArray<float32>()
 
 printfn "user %d rated %d movies; top 10 of the %d others:" userIds[user] seen.Count candidates.Length

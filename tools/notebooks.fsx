@@ -32,7 +32,9 @@ let trim (lines: string list) =
 
 /// The cells of a script, in order.
 let parse (file: string) : Cell list =
-    let lines = File.ReadAllText(file).Replace("\r\n", "\n").TrimEnd('\n').Split('\n') |> List.ofArray
+    let lines =
+        File.ReadAllText(file).Replace("\r\n", "\n").TrimEnd('\n').Split('\n')
+        |> List.ofArray
 
     let rec cells (acc: Cell list) (lines: string list) =
         match lines with
@@ -70,7 +72,11 @@ let notebookCode (file: string) (lines: string list) =
     | [ last ] when List.last lines = last ->
         let kept = showCall.Match(last).Groups[1].Value
         let front = List.take (lines.Length - 1) lines
-        if String.IsNullOrWhiteSpace kept then front else front @ [ kept ]
+
+        if String.IsNullOrWhiteSpace kept then
+            front
+        else
+            front @ [ kept ]
     | _ -> fail file "`|> show \"...\"` may only end the last line of a cell"
 
 let json (s: string) =
@@ -90,12 +96,17 @@ let json (s: string) =
 
 let source (indent: string) (lines: string list) =
     let items =
-        lines |> List.mapi (fun i l -> json (if i < lines.Length - 1 then l + "\n" else l))
+        lines
+        |> List.mapi (fun i l -> json (if i < lines.Length - 1 then l + "\n" else l))
 
     if items.IsEmpty then
         "[]"
     else
-        "[\n" + String.Join(",\n", items |> List.map (fun i -> indent + " " + i)) + "\n" + indent + "]"
+        "[\n"
+        + String.Join(",\n", items |> List.map (fun i -> indent + " " + i))
+        + "\n"
+        + indent
+        + "]"
 
 let codeMetadata =
     """{
@@ -162,13 +173,17 @@ let scripts = Directory.GetFiles(scriptsDir, "*.fsx") |> Array.sort
 let stale =
     [
         for script in scripts do
-            let target = Path.Combine(notebooksDir, Path.GetFileNameWithoutExtension script + ".ipynb")
+            let target =
+                Path.Combine(notebooksDir, Path.GetFileNameWithoutExtension script + ".ipynb")
+
             let text = notebook script
             let current = if File.Exists target then File.ReadAllText target else ""
 
             if current <> text then
                 if check then
-                    eprintfn "%s is out of date: run 'dotnet fsi tools/notebooks.fsx'" (Path.GetRelativePath(root, target))
+                    eprintfn
+                        "%s is out of date: run 'dotnet fsi tools/notebooks.fsx'"
+                        (Path.GetRelativePath(root, target))
                 else
                     File.WriteAllText(target, text)
                     printfn "wrote %s" (Path.GetRelativePath(root, target))
@@ -176,7 +191,8 @@ let stale =
                 target
     ]
 
-if check && not stale.IsEmpty then exit 1
+if check && not stale.IsEmpty then
+    exit 1
 
 if check then
     printfn "%d notebooks match their scripts" scripts.Length
