@@ -31,8 +31,9 @@ module Embedding =
         let table =
             match paddingIdx with
             | Some i ->
-                let keep =
-                    Tensor.ones ([ n; 1 ], w.Dtype) - Tensor.eye(n, dtype = w.Dtype).Narrow(1, i, 1)
+                // ones with a zero at the padding row, as a column [n; 1] (no n×n identity)
+                let mask = Array.init n (fun r -> if r = i then 0.0 else 1.0)
+                let keep = Tensor.reshape (Tensor.create (mask, w.Dtype), [ n; 1 ])
 
                 w * keep + Diff.stopGradient w * (1.0 - keep)
             | None -> w
