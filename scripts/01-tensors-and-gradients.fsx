@@ -36,10 +36,15 @@ printfn "grad     %A\nexpected %A" (g.ToArray<float>()) (expected.ToArray<float>
 
 // %%
 let confusion =
-    Diff.diff (fun x -> x * Diff.diff (fun y -> x + y) (Tensor.scalar (1.0, Float64))) (Tensor.scalar (1.0, Float64))
+    Diff.diff
+        (fun x -> x * Diff.diff (fun y -> x + y) (Tensor.scalar (1.0, Float64)))
+        (Tensor.scalar (1.0, Float64))
 
 printfn "perturbation confusion test: %g (must be 1)" (confusion.ToDouble())
-printfn "third derivative of sin at 0: %g" ((Diff.diffn 3 Tensor.sin (Tensor.scalar (0.0, Float64))).ToDouble())
+
+printfn
+    "third derivative of sin at 0: %g"
+    ((Diff.diffn 3 Tensor.sin (Tensor.scalar (0.0, Float64))).ToDouble())
 
 // %% [markdown]
 // ## Hessians, Hessian-vector products and the Laplacian

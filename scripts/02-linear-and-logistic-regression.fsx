@@ -95,7 +95,10 @@ let withOnes (x: Tensor) =
     Tensor.cat ([ x; Tensor.ones [ x.Shape[0]; 1 ] ], 1)
 
 let theta =
-    Tensor.solve (Tensor.matmul ((withOnes xTrain).T, withOnes xTrain), Tensor.matmul ((withOnes xTrain).T, yTrain))
+    Tensor.solve (
+        Tensor.matmul ((withOnes xTrain).T, withOnes xTrain),
+        Tensor.matmul ((withOnes xTrain).T, yTrain)
+    )
 
 let closedForm = Tensor.matmul (withOnes xTest, theta)
 
@@ -266,5 +269,7 @@ let predictedClass =
 
 let trueClass = y30Test.ToArray<float32>() |> Array.map int
 
-Plot.confusionMatrix (List.ofArray (BreastCancer.classNames ())) (ConfusionMatrix.ofLabels 2 predictedClass trueClass)
+Plot.confusionMatrix
+    (List.ofArray (BreastCancer.classNames ()))
+    (ConfusionMatrix.ofLabels 2 predictedClass trueClass)
 |> show "02-cancer-confusion"

@@ -189,7 +189,11 @@ let predictedDigits =
 
 let trueDigits = yTest.ToArray<int64>() |> Array.map int
 let confusion = ConfusionMatrix.ofLabels 10 predictedDigits trueDigits
-printfn "test accuracy %.4f, macro F1 %.4f" (ConfusionMatrix.accuracy confusion) (ConfusionMatrix.f1 Macro confusion)
+
+printfn
+    "test accuracy %.4f, macro F1 %.4f"
+    (ConfusionMatrix.accuracy confusion)
+    (ConfusionMatrix.f1 Macro confusion)
 
 Plot.confusionMatrix [ for d in 0..9 -> string d ] confusion
 |> show "03-confusion"

@@ -238,7 +238,12 @@ let tuned, _ =
             let loss, grads =
                 DiffParams.valueAndGrad (fun (h: Params) -> lossAfterTraining (h.Get "lr")) hyper
 
-            printfn "iteration %d: lr %.4f, validation loss %.5f" i ((hyper.Get "lr").ToDouble()) (loss.ToDouble())
+            printfn
+                "iteration %d: lr %.4f, validation loss %.5f"
+                i
+                ((hyper.Get "lr").ToDouble())
+                (loss.ToDouble())
+
             Optimizer.step hyperOptimizer grads state hyper)
         (Params.ofList [ ("lr", lr0) ], hyperOptimizer.Init(Params.ofList [ ("lr", lr0) ]))
         [ 1 .. (if quick then 2 else 10) ]

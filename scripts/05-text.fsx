@@ -66,7 +66,11 @@ let sequences (d: Dataset<string[] * int>) =
     let items = Dataset.toArray d
 
     let ids, _ =
-        Sequences.batch KeepFirst length Vocabulary.PadId (items |> Array.map (fst >> Vocabulary.encode vocabulary))
+        Sequences.batch
+            KeepFirst
+            length
+            Vocabulary.PadId
+            (items |> Array.map (fst >> Vocabulary.encode vocabulary))
 
     ids, Batch.labels (Array.map snd items)
 
