@@ -142,6 +142,8 @@ let profile (threads: int) (name: string) (seconds: float) : int =
             Workloads.hvp ()
             Workloads.scalarOps ()
             Workloads.scalarGrad ()
+            TrainSteps.mlp ()
+            TrainSteps.cnn ()
         ] do
         if w.Name.StartsWith name then
             run $"{w.Name} ours" w.Ours
