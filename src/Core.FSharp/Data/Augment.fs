@@ -152,7 +152,7 @@ module Augment =
                 let eps =
                     Create.random rng CPU (fun g -> torch.randn (x4.shape, dtype = x4.dtype, generator = g))
 
-                x4 + eps.``to``(x4.device).mul(Functional.Raw.Create.keptScalar std))
+                x4 + eps.``to``(x4.device).mul(Scalar.op_Implicit std))
             x
 
     /// Applies augmentations one after the other, the k-th with key `Rng.fold k rng`.

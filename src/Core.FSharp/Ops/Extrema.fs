@@ -59,7 +59,7 @@ let private share (name: string) (wins: Raw -> Raw -> Raw) (a: Value) (b: Value)
             use won = (wins first second).to_type dtype
             use tied = first.eq(second).to_type dtype
             use half = tied.mul (scalar 0.5)
-            won.add (half, scalar 1.0))
+            won.add (half, Functional.Raw.Scalars.One))
         [| a; b; y |]
 
 /// Elementwise extremum of two values with broadcasting, `wins first second` saying where `first` is picked.

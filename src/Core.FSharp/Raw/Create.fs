@@ -8,21 +8,6 @@ open TorchSharp
 open Functional
 open Functional.Native
 
-/// The scalars made most recently on each thread, kept reachable. TorchSharp hands a Scalar's native handle
-/// to libtorch without keeping the Scalar object alive, so a temporary Scalar could be finalized (freed) by
-/// the GC while the native call still reads it (seen as a libtorch "INTERNAL ASSERT FAILED at Scalar.h").
-let private recentScalars =
-    new Threading.ThreadLocal<Scalar[] * int ref>(fun () -> Array.zeroCreate 256, ref 0)
-
-/// A libtorch scalar that stays reachable until 256 more have been made on this thread (long after the
-/// native call it is passed to has returned).
-let keptScalar (value: float) : Scalar =
-    let s = Scalar.op_Implicit value
-    let ring, next = recentScalars.Value
-    ring[next.Value] <- s
-    next.Value <- (next.Value + 1) % ring.Length
-    s
-
 type private Elements =
     | Floats of List<float>
     | Ints of List<int64>
@@ -113,7 +98,8 @@ let ofData (data: obj) (dtype: Dtype option) (device: Device) : torch.Tensor =
     NativeSetup.ensure ()
     let dev = Convert.toTorchDevice device
 
-    let fast: torch.Tensor =
+    // the tensors made from the data are temporaries: `use` frees them (and keeps them alive meanwhile)
+    use fast: torch.Tensor =
         match data with
         | :? (float32[]) as a -> torch.tensor (a, device = dev)
         | :? (float[]) as a -> torch.tensor (a, device = dev)
@@ -129,10 +115,10 @@ let ofData (data: obj) (dtype: Dtype option) (device: Device) : torch.Tensor =
 
             match elements with
             | Bools b ->
-                let t = torch.tensor (b.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
+                use t = torch.tensor (b.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
                 t.to_type (Convert.toScalarType (defaultArg dtype Bool))
             | Ints i when (dtype = Some Int64 || dtype = Some Int32) ->
-                let t = torch.tensor (i.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
+                use t = torch.tensor (i.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
                 t.to_type (Convert.toScalarType dtype.Value)
             | Ints _
             | Floats _ ->
@@ -142,7 +128,7 @@ let ofData (data: obj) (dtype: Dtype option) (device: Device) : torch.Tensor =
                     | Floats f -> f.ToArray()
                     | Bools _ -> [||]
 
-                let t = torch.tensor (values, dimensions = ReadOnlySpan shape, device = dev)
+                use t = torch.tensor (values, dimensions = ReadOnlySpan shape, device = dev)
                 t.to_type (Convert.toScalarType (defaultArg dtype Float32))
 
     t
@@ -157,7 +143,8 @@ let full (shape: int64[]) (value: float) (dtype: Dtype) (device: Device) : torch
             $"negative dimension in shape {Errors.shapeText shape}"
             "Dimensions must be >= 0."
 
-    torch.full (shape, keptScalar value, Convert.toScalarType dtype, Convert.toTorchDevice device)
+    use v = Scalar.op_Implicit value
+    torch.full (shape, v, Convert.toScalarType dtype, Convert.toTorchDevice device)
 
 /// Runs a libtorch random generator seeded from `rng` on the CPU (bit-identical for a key) and moves the result.
 let random (rng: Rng) (device: Device) (make: torch.Generator -> torch.Tensor) : torch.Tensor =
@@ -172,6 +159,8 @@ let random (rng: Rng) (device: Device) (make: torch.Generator -> torch.Tensor) :
 /// The `i`-th standard basis tensor of a shape (zeros with a one at flat index `i`).
 let basis (shape: int64[]) (i: int) (dtype: Dtype) (device: Device) : torch.Tensor =
     let n = Array.fold (*) 1L shape
-    let flat = full [| n |] 0.0 dtype device
-    flat[int64 i].fill_(keptScalar 1.0) |> ignore
+    use flat = full [| n |] 0.0 dtype device
+    use one = Scalar.op_Implicit 1.0
+    use element = flat[int64 i]
+    element.fill_ one |> ignore
     flat.reshape shape

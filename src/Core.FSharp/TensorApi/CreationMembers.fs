@@ -61,7 +61,7 @@ module CreationMembers =
             NativeSetup.ensure ()
             let count = max 0.0 (ceil ((stop - start) / step)) |> int64
             let values = torch.arange (count, torch.ScalarType.Float64, dev device)
-            make ((values * Create.keptScalar step + Create.keptScalar start).to_type(dt dtype))
+            make ((values * Scalar.op_Implicit step + Scalar.op_Implicit start).to_type(dt dtype))
 
         /// 0, 1, ..., n-1.
         [<CompiledName("Arange")>]
@@ -131,7 +131,7 @@ module CreationMembers =
                 Create.random rng (defaultArg device CPU) (fun g ->
                     torch
                         .rand(s, torch.ScalarType.Float64, generator = g)
-                        .lt(Create.keptScalar p)
+                        .lt(Scalar.op_Implicit p)
                         .to_type(dt dtype))
             )
 

@@ -33,6 +33,8 @@ type FitOptions =
         LearningRate: (int -> float) option
         /// Stop each epoch after this many steps (for quick runs); None runs whole epochs.
         MaxStepsPerEpoch: int option
+        /// The first epoch's number (> 1 when resuming: epoch e shuffles with keys folded from e).
+        StartEpoch: int
     }
 
     /// 10 epochs, batch 32, shuffled, no validation, no callbacks, automatic progress, stop on NaN.
@@ -48,6 +50,7 @@ type FitOptions =
             OnNonFinite = StopTraining
             LearningRate = None
             MaxStepsPerEpoch = None
+            StartEpoch = 1
         }
 
 /// The outcome of `Train.fit`: the final state and the history.
@@ -281,7 +284,9 @@ module Train =
                     | Choice1Of2 s -> epochLoop (epoch + 1) s history
                     | Choice2Of2(s, reason) -> s, history, Some reason
 
-            let final, history, stopped = epochLoop 1 state History.empty
+            let final, history, stopped =
+                epochLoop (max 1 options.StartEpoch) state History.empty
+
             let final = options.Callbacks |> List.fold (fun s c -> c.Finish s) final
 
             {
