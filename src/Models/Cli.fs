@@ -27,7 +27,8 @@ type EvaluateArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Checkpoint _ -> "a .safetensors checkpoint written by the main job."
+            | Checkpoint _ ->
+                "a .safetensors checkpoint written by the main job or a zoo model (zoo-output/<name>/model.safetensors)."
 
 /// `predict` arguments.
 type PredictArgs =
@@ -37,8 +38,9 @@ type PredictArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Checkpoint _ -> "a .safetensors checkpoint written by the main job."
-            | Count _ -> "how many test images to predict (default 20)."
+            | Checkpoint _ ->
+                "a .safetensors checkpoint written by the main job or a zoo model (zoo-output/<name>/model.safetensors)."
+            | Count _ -> "how many test examples to predict (default 20)."
 
 /// `zoo` arguments.
 type ZooArgs =
@@ -72,8 +74,8 @@ type MainArgs =
         member a.Usage =
             match a with
             | Train _ -> "train a model: train <model> [--quick] [--epochs n] [--out folder]."
-            | Evaluate _ -> "evaluate a main-job checkpoint on the test split."
-            | Predict _ -> "predict test images with a main-job checkpoint."
+            | Evaluate _ -> "evaluate a main-job or zoo checkpoint on its test split."
+            | Predict _ -> "predict test examples with a main-job or zoo checkpoint."
             | Zoo _ -> "train every zoo model at full budget and write docs/RESULTS.md."
             | List -> "list the models and datasets."
             | Quick -> "main job: a few steps only (for tests)."

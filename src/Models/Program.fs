@@ -5,6 +5,7 @@ open System
 open Argu
 open Functional
 open Functional.Models.Cli
+open Functional.Models.Zoo
 
 let private parser =
     ArgumentParser.Create<MainArgs>(programName = "Functional.Models")
@@ -22,6 +23,14 @@ let private listAll () =
         printfn "  %-14s %s" d.Name d.Title
 
     0
+
+/// The zoo model that wrote a checkpoint (its "model" metadata) and whether it was a quick run.
+let private zooModelOf (checkpoint: string) : (Zoo.Registry.ZooEntry * bool) option =
+    let metadata = (Checkpoint.load checkpoint).Metadata
+
+    metadata.TryFind "model"
+    |> Option.bind Zoo.Registry.tryFind
+    |> Option.map (fun entry -> entry, metadata.TryFind "quick" = Some "True")
 
 let private runArgu (argv: string[]) =
     let args = parser.ParseCommandLine(argv, raiseOnUsage = true)
@@ -58,10 +67,21 @@ let private runArgu (argv: string[]) =
             (z.GetResult(Results, defaultValue = IO.Path.Combine("docs", "RESULTS.md")))
             (z.Contains Report)
     | Some(Evaluate e) ->
-        MainJob.evaluate (e.GetResult EvaluateArgs.Checkpoint) seed |> ignore
+        let checkpoint = e.GetResult EvaluateArgs.Checkpoint
+
+        match zooModelOf checkpoint with
+        | Some(entry, quick) -> ZooEvaluation.evaluate (entry.Evaluation quick) checkpoint |> ignore
+        | None -> MainJob.evaluate checkpoint seed |> ignore
+
         0
     | Some(Predict p) ->
-        MainJob.predict (p.GetResult PredictArgs.Checkpoint) (p.GetResult(Count, defaultValue = 20)) seed
+        let checkpoint = p.GetResult PredictArgs.Checkpoint
+        let count = p.GetResult(Count, defaultValue = 20)
+
+        match zooModelOf checkpoint with
+        | Some(entry, quick) -> ZooEvaluation.predict (entry.Evaluation quick) checkpoint count |> ignore
+        | None -> MainJob.predict checkpoint count seed
+
         0
     | Some List -> listAll ()
     | _ ->

@@ -73,6 +73,23 @@ let private quickRun (entry: Registry.ZooEntry) =
                 (checkpoint.Metadata.TryFind "model")
                 (Some entry.Name)
                 "the checkpoint names its model"
+
+            // evaluate/predict rebuild the model and the held-out set and score the checkpoint alone.
+            let path = Path.Combine(root, entry.Name, "model.safetensors")
+
+            let evaluated, _ =
+                captured (fun () -> ZooEvaluation.evaluate (entry.Evaluation true) path)
+
+            Expect.floatClose
+                { absolute = 1e-4; relative = 1e-4 }
+                evaluated
+                result.Value
+                $"{entry.Name}: evaluate on the checkpoint gives the run's metric"
+
+            let predicted, _ =
+                captured (fun () -> ZooEvaluation.predict (entry.Evaluation true) path 3)
+
+            Expect.hasLength predicted 3 $"{entry.Name}: predict describes 3 held-out examples"
         finally
             if Directory.Exists root then
                 Directory.Delete(root, true)

@@ -84,17 +84,51 @@ let sample
 
     text.ToString()
 
-/// Trains, compares with the bigram model, prints samples and the validation perplexity last.
-let run (options: ZooOptions) : ZooResult =
-    let dir = Zoo.folder options name
-    printfn "== char-gen: Moby-Dick (1.2 MB of text), first 90%% for training, last 10%% for validation"
+/// The characters of Moby-Dick (quick: its first 20,000) as ids, split by position 90/10: (vocabulary,
+/// training ids, validation ids).
+let data (quick: bool) =
     let text = MobyDick.text ()
-    let text = if options.Quick then text.Substring(0, 20000) else text
+    let text = if quick then text.Substring(0, 20000) else text
     let characters = Tokenizer.characters text
     let vocabulary = Vocabulary.build 1 [ characters ]
     let ids = Vocabulary.encode vocabulary characters
     let cut = ids.Length * 9 / 10
-    let trainIds, validIds = ids[.. cut - 1], ids[cut..]
+    vocabulary, ids[.. cut - 1], ids[cut..]
+
+/// Windows of `length` characters and the same windows shifted by one (the next characters).
+let windows (s: int[]) =
+    Sequences.windows length length s |> Dataset.toArray |> Sequences.windowBatch
+
+/// The validation windows and perplexity for `evaluate`/`predict` (which shows the most likely next
+/// characters of a window against the true ones).
+let evaluation (quick: bool) : ZooEvaluation =
+    let vocabulary, _, validIds = data quick
+
+    let text (ids: int64[]) =
+        ids
+        |> Array.map (fun c -> vocabulary.TokenOf(int c))
+        |> String.concat ""
+        |> fun s -> s.Replace("\n", " ")
+
+    {
+        Model = model vocabulary.Count
+        InputShape = [ length ]
+        Dtype = Float32
+        Metric = "perplexity"
+        Test = windows validIds
+        Score = fun p y -> Metric.ofBatches [ p, y ] Metrics.perplexity
+        Describe =
+            fun p y i ->
+                let predicted = (Tensor.argmax (Tensor.select (p, 0, i), -1)).ToArray<int64>()
+                let actual = (Tensor.select (y, 0, i)).ToArray<int64>()
+                $"window {i}\n  true next:      {text actual}\n  predicted next: {text predicted}"
+    }
+
+/// Trains, compares with the bigram model, prints samples and the validation perplexity last.
+let run (options: ZooOptions) : ZooResult =
+    printfn "== char-gen: Moby-Dick (1.2 MB of text), first 90%% for training, last 10%% for validation"
+    let vocabulary, trainIds, validIds = data options.Quick
+    let ids = Array.append trainIds validIds
     let bigram = bigramPerplexity vocabulary.Count trainIds validIds
 
     printfn
@@ -102,9 +136,6 @@ let run (options: ZooOptions) : ZooResult =
         ids.Length
         vocabulary.Count
         bigram
-
-    let windows (s: int[]) =
-        Sequences.windows length length s |> Dataset.toArray |> Sequences.windowBatch
 
     let xTrain, yTrain = windows trainIds
     let xValid, yValid = windows validIds
@@ -137,7 +168,7 @@ let run (options: ZooOptions) : ZooResult =
             (xTrain, yTrain)
 
     let seconds = Zoo.reportTime fit.History batchSize
-    let reloaded, files = Zoo.saveRun dir name [ length ] m fit
+    let reloaded, files = Zoo.saveRun options name [ length ] m fit
 
     for temperature in [ 0.5; 1.0 ] do
         printfn "-- sample, temperature %.1f:" temperature

@@ -24,19 +24,31 @@ let model =
     => Layers.dropout 0.5
     => Layers.dense 10
 
+/// ((xTrain, yTrain), (xTest, yTest)): the published training and test sets (quick: their first 512 images).
+let data (quick: bool) =
+    let data = FashionMnist.load ()
+
+    let part (d: Dataset<_>) = if quick then Dataset.take 512 d else d
+
+    Batch.classification FashionMnist.imageShape (Dataset.toArray (part data.Train)),
+    Batch.classification FashionMnist.imageShape (Dataset.toArray (part data.Test))
+
+/// The held-out set and accuracy for `evaluate`/`predict`.
+let evaluation (quick: bool) : ZooEvaluation =
+    {
+        Model = model
+        InputShape = List.ofArray FashionMnist.imageShape
+        Dtype = Float32
+        Metric = "accuracy"
+        Test = snd (data quick)
+        Score = fun p y -> Metric.ofBatches [ p, y ] Metrics.accuracy
+        Describe = ZooEvaluation.describeClass (List.ofArray FashionMnist.classNames)
+    }
+
 /// Trains and prints the test accuracy last.
 let run (options: ZooOptions) : ZooResult =
     let dir = Zoo.folder options name
-    let data = FashionMnist.load ()
-    // Quick runs (tests) use the first 512 images of each split.
-    let part (d: Dataset<_>) =
-        if options.Quick then Dataset.take 512 d else d
-
-    let xTrain, yTrain =
-        Batch.classification FashionMnist.imageShape (Dataset.toArray (part data.Train))
-
-    let xTest, yTest =
-        Batch.classification FashionMnist.imageShape (Dataset.toArray (part data.Test))
+    let (xTrain, yTrain), (xTest, yTest) = data options.Quick
 
     let batchSize = 64
     let fitOptions = Zoo.fitOptions options 10 batchSize
@@ -70,7 +82,7 @@ let run (options: ZooOptions) : ZooResult =
             (xTrain, yTrain)
 
     let seconds = Zoo.reportTime fit.History batchSize
-    let reloaded, files = Zoo.saveRun dir name FashionMnist.imageShape model fit
+    let reloaded, files = Zoo.saveRun options name FashionMnist.imageShape model fit
     let predicted = Train.predict config reloaded 500 xTest |> Zoo.argmaxLabels
 
     let plot =

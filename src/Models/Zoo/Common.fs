@@ -128,16 +128,17 @@ module Zoo =
                      Params.find "state" loaded)
         }
 
-    /// Writes the checkpoint, the model summary, the history (CSV and an HTML plot) into `dir`, then reloads
+    /// Writes the checkpoint, the model summary, the history (CSV and an HTML plot) into `OutputDir/<name>`, then reloads
     /// the checkpoint; returns the reloaded state (so the test metric is computed from the saved file) and
     /// the files written.
     let saveRun
-        (dir: string)
+        (options: ZooOptions)
         (name: string)
         (inputShape: int seq)
         (model: Model)
         (result: FitResult)
         : TrainState * string list =
+        let dir = folder options name
         let checkpoint = Path.Combine(dir, "model.safetensors")
         let summary = Path.Combine(dir, "summary.txt")
         let csv = Path.Combine(dir, "history.csv")
@@ -146,7 +147,12 @@ module Zoo =
         saveCheckpoint
             checkpoint
             result.State
-            (Map.ofList [ "model", name; "epochs", string result.History.Epochs.Length ])
+            (Map.ofList
+                [
+                    "model", name
+                    "epochs", string result.History.Epochs.Length
+                    "quick", string options.Quick
+                ])
 
         File.WriteAllText(summary, Model.summary inputShape model)
         File.WriteAllText(csv, History.toCsv result.History)
@@ -175,3 +181,75 @@ module Zoo =
     /// The value of a named metric in an evaluation result.
     let valueOf (name: string) (stats: (string * float) list) : float =
         stats |> List.find (fun (k, _) -> k = name) |> snd
+
+/// What `evaluate` and `predict` need to score a saved zoo model: its architecture, its held-out set and
+/// its metric, rebuilt from the data exactly as the training run built them.
+type ZooEvaluation =
+    {
+        /// The architecture (its parameters come from the checkpoint).
+        Model: Model
+        /// The shape of one input example.
+        InputShape: int list
+        /// The parameters' dtype (Float32, or Float64 for linreg).
+        Dtype: Dtype
+        /// The metric's name in the closing line (`test <Metric>: <value>`).
+        Metric: string
+        /// The held-out inputs and targets.
+        Test: Tensor * Tensor
+        /// The metric of the model's outputs on the whole held-out set: outputs -> targets -> value.
+        Score: Tensor -> Tensor -> float
+        /// One line describing held-out example i: outputs -> targets -> i -> text.
+        Describe: Tensor -> Tensor -> int -> string
+    }
+
+/// `evaluate` and `predict` on a checkpoint written by `Zoo.saveRun`.
+module ZooEvaluation =
+    let private config (e: ZooEvaluation) =
+        {
+            Model = e.Model
+            Loss = fun p _ -> p
+            Optimizer = Optim.sgd 0.0
+            Metrics = []
+        }
+
+    /// The training state stored in a checkpoint of the evaluation's model.
+    let load (e: ZooEvaluation) (checkpoint: string) : TrainState =
+        let fresh = TrainStep.init (config e) (Rng.seed 1) e.InputShape
+
+        let like =
+            { fresh with
+                Params = Params.map (fun t -> t.ToDtype e.Dtype) fresh.Params
+            }
+
+        Zoo.loadCheckpoint checkpoint like
+
+    /// The model's outputs on the held-out set under a checkpoint.
+    let outputs (e: ZooEvaluation) (checkpoint: string) : Tensor =
+        Train.predict (config e) (load e checkpoint) 256 (fst e.Test)
+
+    /// Scores a checkpoint on the held-out set and prints the closing metric line; returns the value.
+    let evaluate (e: ZooEvaluation) (checkpoint: string) : float =
+        let value = e.Score (outputs e checkpoint) (snd e.Test)
+        Zoo.metricLine e.Metric value
+        value
+
+    /// Prints the prediction for the first `count` held-out examples under a checkpoint; returns the lines.
+    let predict (e: ZooEvaluation) (checkpoint: string) (count: int) : string list =
+        let out = outputs e checkpoint
+        let n = min count (fst e.Test).Shape[0]
+        let lines = [ for i in 0 .. n - 1 -> e.Describe out (snd e.Test) i ]
+        lines |> List.iter (printfn "%s")
+        lines
+
+    /// Describes example i of a classifier: predicted and true class names.
+    let describeClass (classNames: string list) (outputs: Tensor) (targets: Tensor) (i: int) : string =
+        let predicted = (Zoo.argmaxLabels outputs)[i]
+        let actual = (Zoo.labels targets)[i]
+        let mark = if predicted = actual then "" else "  <- wrong"
+        $"example {i}: predicted {classNames[predicted]}, true {classNames[actual]}{mark}"
+
+    /// Describes example i of a regression: predicted and true value.
+    let describeValue (outputs: Tensor) (targets: Tensor) (i: int) : string =
+        let p = (Tensor.reshape (outputs, [ -1 ])).ToArray<float>()
+        let t = (Tensor.reshape (targets, [ -1 ])).ToArray<float>()
+        $"example {i}: predicted %.3f{p[i]}, true %.3f{t[i]}"

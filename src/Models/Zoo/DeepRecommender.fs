@@ -24,9 +24,12 @@ let model (users: int) (items: int) (mean: float) : Model =
     => Layers.dense 1
     => Model.lambda "Stars" (fun x -> Tensor.reshape (x, [ -1 ]) + mean)
 
+/// The held-out ratings and RMSE for `evaluate`/`predict`.
+let evaluation (quick: bool) : ZooEvaluation =
+    Ratings.evaluation (fun d -> model d.Users d.Items (Ratings.globalMean d)) quick
+
 /// Trains, trains `mf-recommender` for comparison, prints the test RMSE last.
 let run (options: ZooOptions) : ZooResult =
-    let dir = Zoo.folder options name
     printfn "== deep-recommender: MovieLens small, embeddings + MLP (NCF-style), 80/20 split"
     let data = Ratings.load options.Quick
     let xTrain, yTrain = Ratings.tensors data.Train
@@ -55,7 +58,7 @@ let run (options: ZooOptions) : ZooResult =
             (xTrain, yTrain)
 
     let seconds = Zoo.reportTime fit.History batchSize
-    let reloaded, files = Zoo.saveRun dir name [ 2 ] m fit
+    let reloaded, files = Zoo.saveRun options name [ 2 ] m fit
     let scorer = MfRecommender.scorer m reloaded.Params
     let rmse = Ratings.rmse (scorer data.Test) data.Test
     let hits = Ratings.hitRate data scorer

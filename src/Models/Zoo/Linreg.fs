@@ -18,9 +18,9 @@ let closedForm (x: float[][]) (y: float[]) : float[] * float =
     let solution = a.QR().Solve(Vector<float>.Build.DenseOfArray y).ToArray()
     solution[.. solution.Length - 2], solution[solution.Length - 1]
 
-/// Trains, compares with the closed form, prints the test R² last.
-let run (options: ZooOptions) : ZooResult =
-    let dir = Zoo.folder options name
+/// Float64 tensors ((xTrain, yTrain), (xTest, yTest)) of a seeded 80/20 split: x [n; 10] standardized with
+/// the training statistics, y [n; 1].
+let data () =
     let split = Dataset.trainTestSplit (Rng.seed 0) 0.2 (Diabetes.load ())
     let train, test = Dataset.toArray split.Train, Dataset.toArray split.Test
     let scaling = Standardization.fit (Array.map fst train)
@@ -31,9 +31,26 @@ let run (options: ZooOptions) : ZooResult =
         let x = Standardization.applyTensor scaling x
         x.ToDtype Float64, (Tensor.reshape (y, [ -1; 1 ])).ToDtype Float64
 
-    let xTrain, yTrain = tensors train
-    let xTest, yTest = tensors test
-    let model = Layers.dense 1
+    tensors train, tensors test
+
+/// One linear unit.
+let model = Layers.dense 1
+
+/// The held-out set and R² for `evaluate`/`predict`.
+let evaluation (_quick: bool) : ZooEvaluation =
+    {
+        Model = model
+        InputShape = [ 10 ]
+        Dtype = Float64
+        Metric = "r2"
+        Test = snd (data ())
+        Score = fun p y -> Metric.ofBatches [ p, y ] Metrics.r2
+        Describe = ZooEvaluation.describeValue
+    }
+
+/// Trains, compares with the closed form, prints the test R² last.
+let run (options: ZooOptions) : ZooResult =
+    let (xTrain, yTrain), (xTest, yTest) = data ()
 
     let config =
         {
@@ -89,7 +106,7 @@ let run (options: ZooOptions) : ZooResult =
             StoppedEarly = None
         }
 
-    let reloaded, files = Zoo.saveRun dir name [ 10 ] model result
+    let reloaded, files = Zoo.saveRun options name [ 10 ] model result
 
     // Compare with the closed form on the same standardized training data.
     let rows (x: Tensor) =

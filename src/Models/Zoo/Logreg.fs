@@ -7,9 +7,9 @@ open Functional.Data
 /// Registry name.
 let name = "logreg"
 
-/// Trains and prints the test accuracy last.
-let run (options: ZooOptions) : ZooResult =
-    let dir = Zoo.folder options name
+/// ((xTrain, yTrain), (xTest, yTest)) of a stratified seeded 80/20 split: x [n; 30] standardized with the
+/// training statistics, y [n; 1] as 0/1 floats for the binary cross-entropy.
+let data () =
     let split = Dataset.stratifiedSplit (Rng.seed 0) 0.2 snd (BreastCancer.load ())
     let train, test = Dataset.toArray split.Train, Dataset.toArray split.Test
     let scaling = Standardization.fit (Array.map fst train)
@@ -19,11 +19,35 @@ let run (options: ZooOptions) : ZooResult =
         let x, y = Batch.classification [| 30 |] samples
         Standardization.applyTensor scaling x, Tensor.reshape (y.ToDtype Float32, [ -1; 1 ])
 
-    let xTrain, yTrain = tensors train
-    let xTest, yTest = tensors test
+    tensors train, tensors test
 
-    // One linear unit: the logit of "benign"; the loss applies the sigmoid stably.
-    let model = Layers.dense 1
+/// One linear unit: the logit of "benign"; the loss applies the sigmoid stably.
+let model = Layers.dense 1
+
+/// The held-out set and accuracy for `evaluate`/`predict`.
+let evaluation (_quick: bool) : ZooEvaluation =
+    let classes = BreastCancer.classNames ()
+
+    {
+        Model = model
+        InputShape = [ 30 ]
+        Dtype = Float32
+        Metric = "accuracy"
+        Test = snd (data ())
+        Score = fun p y -> Metric.ofBatches [ p, y ] (Metrics.binaryAccuracy 0.0)
+        Describe =
+            fun p y i ->
+                let logit = (Tensor.reshape (p, [ -1 ])).ToArray<float32>()[i]
+                let predicted = if logit >= 0.0f then 1 else 0
+                let actual = int ((Tensor.reshape (y, [ -1 ])).ToArray<float32>()[i])
+                let mark = if predicted = actual then "" else "  <- wrong"
+                $"example {i}: predicted {classes[predicted]} (logit %.2f{logit}), true {classes[actual]}{mark}"
+    }
+
+/// Trains and prints the test accuracy last.
+let run (options: ZooOptions) : ZooResult =
+    let dir = Zoo.folder options name
+    let (xTrain, yTrain), (xTest, yTest) = data ()
 
     let config =
         {
@@ -46,7 +70,7 @@ let run (options: ZooOptions) : ZooResult =
             (xTrain, yTrain)
 
     let seconds = Zoo.reportTime fit.History 32
-    let reloaded, files = Zoo.saveRun dir name [ 30 ] model fit
+    let reloaded, files = Zoo.saveRun options name [ 30 ] model fit
     let logits = Train.predict config reloaded 256 xTest
 
     let predicted =

@@ -67,6 +67,10 @@ let settings =
         BatchSize = 256
     }
 
+/// The held-out ratings and RMSE for `evaluate`/`predict`.
+let evaluation (quick: bool) : ZooEvaluation =
+    Ratings.evaluation (fun d -> model d.Users d.Items settings.Factors (Ratings.globalMean d)) quick
+
 /// A trained factorization: the model, its parameters, its history and the seconds per epoch.
 type Trained =
     {
@@ -149,7 +153,6 @@ let train (options: ZooOptions) (settings: Settings) (data: Ratings.RatingData) 
 
 /// Trains, compares with the baseline, prints the test RMSE last.
 let run (options: ZooOptions) : ZooResult =
-    let dir = Zoo.folder options name
     printfn "== mf-recommender: MovieLens small (100,004 ratings, 671 users, 9,066 movies), 80/20 split"
     let data = Ratings.load options.Quick
     let baseline = Ratings.rmse (Ratings.baseline data data.Test) data.Test
@@ -173,7 +176,7 @@ let run (options: ZooOptions) : ZooResult =
             StoppedEarly = None
         }
 
-    let reloaded, files = Zoo.saveRun dir name [ 2 ] t.Model fit
+    let reloaded, files = Zoo.saveRun options name [ 2 ] t.Model fit
     let predictions = scorer t.Model reloaded.Params data.Test
     let hits = Ratings.hitRate data (scorer t.Model reloaded.Params)
     let rmse = Ratings.rmse predictions data.Test

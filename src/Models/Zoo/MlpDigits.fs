@@ -7,21 +7,39 @@ open Functional.Data
 /// Registry name.
 let name = "mlp-digits"
 
+/// ((xTrain, yTrain), (xTest, yTest)) of a stratified seeded 80/20 split, pixels in [0, 1].
+let data () =
+    let split = Dataset.stratifiedSplit (Rng.seed 0) 0.2 snd (Digits.load ())
+
+    Batch.classification [| 64 |] (Dataset.toArray split.Train),
+    Batch.classification [| 64 |] (Dataset.toArray split.Test)
+
+/// dense 256 - dense 128 - dense 10, ReLU, dropout 0.2.
+let model =
+    Layers.dense 256
+    => Layers.relu
+    => Layers.dropout 0.2
+    => Layers.dense 128
+    => Layers.relu
+    => Layers.dropout 0.2
+    => Layers.dense 10
+
+/// The held-out set and accuracy for `evaluate`/`predict`.
+let evaluation (_quick: bool) : ZooEvaluation =
+    {
+        Model = model
+        InputShape = [ 64 ]
+        Dtype = Float32
+        Metric = "accuracy"
+        Test = snd (data ())
+        Score = fun p y -> Metric.ofBatches [ p, y ] Metrics.accuracy
+        Describe = ZooEvaluation.describeClass [ for d in 0..9 -> string d ]
+    }
+
 /// Trains and prints the test accuracy last.
 let run (options: ZooOptions) : ZooResult =
     let dir = Zoo.folder options name
-    let split = Dataset.stratifiedSplit (Rng.seed 0) 0.2 snd (Digits.load ())
-    let xTrain, yTrain = Batch.classification [| 64 |] (Dataset.toArray split.Train)
-    let xTest, yTest = Batch.classification [| 64 |] (Dataset.toArray split.Test)
-
-    let model =
-        Layers.dense 256
-        => Layers.relu
-        => Layers.dropout 0.2
-        => Layers.dense 128
-        => Layers.relu
-        => Layers.dropout 0.2
-        => Layers.dense 10
+    let (xTrain, yTrain), (xTest, yTest) = data ()
 
     let config =
         {
@@ -44,7 +62,7 @@ let run (options: ZooOptions) : ZooResult =
             (xTrain, yTrain)
 
     let seconds = Zoo.reportTime fit.History 32
-    let reloaded, files = Zoo.saveRun dir name [ 64 ] model fit
+    let reloaded, files = Zoo.saveRun options name [ 64 ] model fit
     let predicted = Train.predict config reloaded 256 xTest |> Zoo.argmaxLabels
 
     let plot =

@@ -61,6 +61,27 @@ let rmse (predicted: float[]) (ratings: (int * int * float32)[]) : float =
     |> Array.average
     |> sqrt
 
+/// The held-out ratings and the RMSE of predictions clamped to 0.5 .. 5 stars, for `evaluate`/`predict` of
+/// a model of (user, item) pairs built from the data.
+let evaluation (model: RatingData -> Model) (quick: bool) : ZooEvaluation =
+    let data = load quick
+
+    let clamp (p: Tensor) =
+        Tensor.clamp (Tensor.reshape (p, [ -1 ]), 0.5, 5.0)
+
+    {
+        Model = model data
+        InputShape = [ 2 ]
+        Dtype = Float32
+        Metric = "rmse"
+        Test = tensors data.Test
+        Score = fun p y -> (Tensor.sqrt (Tensor.mean ((clamp p - y) * (clamp p - y)))).ToDouble()
+        Describe =
+            fun p _ i ->
+                let u, item, stars = data.Test[i]
+                $"user {u}, movie {item}: predicted %.2f{(clamp p).ToArray<float>()[i]} stars, true %.1f{stars}"
+    }
+
 /// The mean training rating.
 let globalMean (data: RatingData) : float =
     data.Train |> Array.averageBy (fun (_, _, r) -> float r)

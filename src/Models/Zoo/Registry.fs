@@ -14,6 +14,8 @@ type ZooEntry =
         Target: string
         /// Trains (quickly with `Quick = true`), prints progress and ends with the `test <metric>: <value>` line.
         Run: ZooOptions -> ZooResult
+        /// The held-out set and metric of a checkpoint (`evaluate`/`predict`); the flag says a quick run's data.
+        Evaluation: bool -> ZooEvaluation
     }
 
 /// Every zoo model, in the order of the issue's table.
@@ -26,6 +28,7 @@ let all: ZooEntry list =
             Dataset = "diabetes (scikit-learn, embedded)"
             Target = "weights = closed form to 1e-4; report test R²"
             Run = Linreg.run
+            Evaluation = Linreg.evaluation
         }
         {
             Name = Logreg.name
@@ -33,6 +36,7 @@ let all: ZooEntry list =
             Dataset = "breast cancer (scikit-learn, embedded)"
             Target = "test accuracy >= 0.95"
             Run = Logreg.run
+            Evaluation = Logreg.evaluation
         }
         {
             Name = MlpDigits.name
@@ -40,6 +44,7 @@ let all: ZooEntry list =
             Dataset = "8x8 digits (embedded)"
             Target = "test accuracy >= 0.97"
             Run = MlpDigits.run
+            Evaluation = MlpDigits.evaluation
         }
         {
             Name = CnnMnist.name
@@ -47,6 +52,7 @@ let all: ZooEntry list =
             Dataset = "MNIST"
             Target = "test accuracy >= 0.992"
             Run = CnnMnist.run
+            Evaluation = CnnMnist.evaluation
         }
         {
             Name = CnnFashion.name
@@ -54,6 +60,7 @@ let all: ZooEntry list =
             Dataset = "Fashion-MNIST"
             Target = "test accuracy >= 0.925"
             Run = CnnFashion.run
+            Evaluation = CnnFashion.evaluation
         }
         {
             Name = TextClassify.name
@@ -61,6 +68,7 @@ let all: ZooEntry list =
             Dataset = "SpamAssassin e-mails (80/20)"
             Target = "test F1 >= 0.95 and above the bag-of-words baseline"
             Run = TextClassify.run
+            Evaluation = TextClassify.evaluation
         }
         {
             Name = TransformerText.name
@@ -68,6 +76,7 @@ let all: ZooEntry list =
             Dataset = "SpamAssassin e-mails (80/20)"
             Target = "test F1 >= 0.95 and above the bag-of-words baseline"
             Run = TransformerText.run
+            Evaluation = TransformerText.evaluation
         }
         {
             Name = CharGen.name
@@ -75,6 +84,7 @@ let all: ZooEntry list =
             Dataset = "Moby-Dick (90/10 by position)"
             Target = "validation perplexity below the bigram baseline"
             Run = CharGen.run
+            Evaluation = CharGen.evaluation
         }
         {
             Name = MfRecommender.name
@@ -82,6 +92,7 @@ let all: ZooEntry list =
             Dataset = "MovieLens small ratings (80/20)"
             Target = "test RMSE <= 0.90 and below the global mean + biases baseline"
             Run = MfRecommender.run
+            Evaluation = MfRecommender.evaluation
         }
         {
             Name = DeepRecommender.name
@@ -89,6 +100,7 @@ let all: ZooEntry list =
             Dataset = "MovieLens small ratings (80/20)"
             Target = "report RMSE and top-10 hit rate vs mf-recommender"
             Run = DeepRecommender.run
+            Evaluation = DeepRecommender.evaluation
         }
     ]
 

@@ -76,6 +76,19 @@ let scores (logits: Tensor) (y: Tensor) : float * float =
     let accuracy = Metric.ofBatches [ logits, y ] Metrics.accuracy
     f1, accuracy
 
+/// The held-out messages and spam-class F1 of a sequence model over the first `length` tokens, for
+/// `evaluate`/`predict`.
+let evaluation (model: Model) (length: int) (quick: bool) : ZooEvaluation =
+    {
+        Model = model
+        InputShape = [ length ]
+        Dtype = Float32
+        Metric = "f1"
+        Test = sequences length (load quick).Test
+        Score = fun p y -> fst (scores p y)
+        Describe = ZooEvaluation.describeClass (List.ofArray SpamAssassin.classNames)
+    }
+
 /// The baseline: logistic regression (two logits) on binary bag-of-words features of the 5,000 most
 /// frequent training words, trained with this library; returns (test F1, test accuracy).
 let bagOfWordsBaseline (options: ZooOptions) (data: SpamData) : float * float =

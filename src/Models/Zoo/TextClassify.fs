@@ -22,6 +22,9 @@ let model =
     => Layers.dropout 0.3
     => Layers.dense 2
 
+/// The held-out set and F1 for `evaluate`/`predict`.
+let evaluation (quick: bool) : ZooEvaluation = SpamText.evaluation model length quick
+
 /// Trains, trains the baseline, prints the test F1 of the spam class last.
 let run (options: ZooOptions) : ZooResult =
     let dir = Zoo.folder options name
@@ -60,7 +63,7 @@ let run (options: ZooOptions) : ZooResult =
             (xTrain, yTrain)
 
     let seconds = Zoo.reportTime fit.History batchSize
-    let reloaded, files = Zoo.saveRun dir name [ length ] model fit
+    let reloaded, files = Zoo.saveRun options name [ length ] model fit
     let logits = Train.predict config reloaded 256 xTest
 
     let plot =
