@@ -88,7 +88,9 @@ let private invariant (format: string) (v: float) =
 
 let private f4 = invariant "0.0000"
 let private f1 = invariant "0.0"
-let private secondsText = invariant "0.0##"
+
+let private secondsText (v: float) =
+    if v < 1.0 then invariant "0.0###" v else invariant "0.0" v
 
 /// A result's secondary measurements as text (baselines, hit rates).
 let private detailsText (r: ZooResult) =
@@ -98,8 +100,13 @@ let private detailsText (r: ZooResult) =
         k.Replace('_', ' ') + " " + text)
     |> fun l -> String.Join("; ", l)
 
-/// The results table (markdown) of a list of runs, with the PyTorch peers of `peers` where there are some.
-let resultsTable (results: (Registry.ZooEntry * ZooResult) list) (peersPath: string) : string =
+/// The results table (markdown) of a list of runs, with the PyTorch peers of `peersPath` where there are some
+/// and links to the plots (file names relative to the table, by model).
+let resultsTable
+    (results: (Registry.ZooEntry * ZooResult) list)
+    (peersPath: string)
+    (plots: Map<string, string list>)
+    : string =
     let peers = pytorchPeers peersPath
 
     let peerText name =
@@ -107,13 +114,21 @@ let resultsTable (results: (Registry.ZooEntry * ZooResult) list) (peersPath: str
         | Some(acc, s, epochs, _, _) -> $"accuracy {f4 acc}, {f1 s} s / epoch ({epochs} epochs)"
         | None -> ""
 
+    let plotLinks name =
+        plots.TryFind name
+        |> Option.defaultValue []
+        |> List.map (fun (f: string) ->
+            let kind = Path.GetFileNameWithoutExtension(f).Substring(name.Length + 1)
+            $"[{kind}](results/{f})")
+        |> fun links -> String.Join(", ", links)
+
     let lines =
         [
             yield
-                "| model | data | target | test metric | epochs | s / epoch | parameters | other measurements | PyTorch 1.13 (same architecture) |"
-            yield "|---|---|---|---|---|---|---|---|---|"
+                "| model | data | target | test metric | epochs | s / epoch | parameters | other measurements | PyTorch 1.13 (same architecture) | plots |"
+            yield "|---|---|---|---|---|---|---|---|---|---|"
             for e, r in results ->
-                $"| `{e.Name}` | {e.Dataset} | {e.Target} | **{r.Metric} {f4 r.Value}** | {r.Epochs} | {secondsText r.SecondsPerEpoch} | {r.Parameters:N0} | {detailsText r} | {peerText e.Name} |"
+                $"| `{e.Name}` | {e.Dataset} | {e.Target} | **{r.Metric} {f4 r.Value}** | {r.Epochs} | {secondsText r.SecondsPerEpoch} | {r.Parameters:N0} | {detailsText r} | {peerText e.Name} | {plotLinks e.Name} |"
         ]
 
     let torchLine =
@@ -145,16 +160,72 @@ let machine () : string =
 
     $"{cpu}, {Environment.ProcessorCount} cores, {Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, {threads}"
 
-/// Writes the results table of `results` to `resultsPath`.
-let writeResults (resultsPath: string) (command: string) (results: (Registry.ZooEntry * ZooResult) list) =
+/// A Plotly HTML file with its embedded plotly.js (3.5 MB) replaced by the same version from the plotly CDN,
+/// small enough to commit next to the results table.
+let private withCdnPlotly (html: string) : string =
+    let marker = "* plotly.js v"
+    let start = html.IndexOf "<script type=\"text/javascript\" charset=\"utf-8\">/**"
+    let versionAt = html.IndexOf marker
+
+    if start < 0 || versionAt < 0 then
+        html
+    else
+        let version =
+            html.Substring(versionAt + marker.Length, 16).Split([| '\n'; '\r'; ' ' |])[0]
+
+        let stop = html.IndexOf("</script>", start) + "</script>".Length
+
+        let cdn =
+            $"<script src=\"https://cdn.plot.ly/plotly-{version}.min.js\" charset=\"utf-8\"></script>"
+
+        html.Substring(0, start) + cdn + html.Substring stop
+
+/// Copies each run's history plot and confusion matrix (with plotly.js from its CDN) into `folder`, as
+/// `<name>-history.html` and `<name>-confusion.html`; returns the file names by model.
+let publishPlots (outputDir: string) (folder: string) (results: ZooResult list) : Map<string, string list> =
+    Directory.CreateDirectory folder |> ignore
+
+    [
+        for r in results ->
+            r.Name,
+            [
+                for kind in [ "history"; "confusion" ] do
+                    let source = Path.Combine(outputDir, r.Name, kind + ".html")
+
+                    if File.Exists source then
+                        let target = $"{r.Name}-{kind}.html"
+
+                        File.WriteAllText(
+                            Path.Combine(folder, target),
+                            withCdnPlotly (File.ReadAllText source)
+                        )
+
+                        yield target
+            ]
+    ]
+    |> Map.ofList
+
+/// Writes the results table of `results` to `resultsPath` and their plots (from `outputDir`) into the
+/// `results` folder next to it.
+let writeResults
+    (outputDir: string)
+    (resultsPath: string)
+    (command: string)
+    (results: (Registry.ZooEntry * ZooResult) list)
+    =
     let date = DateTime.UtcNow.ToString "yyyy-MM-dd"
     let peers = Path.Combine("bench", "pytorch-results.json")
+
+    let folder =
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath resultsPath), "results")
+
+    let plots = publishPlots outputDir folder (List.map snd results)
 
     let text =
         "# Zoo results\n\n"
         + $"Produced by `{command}` on {machine ()}, {date} (UTC).\n"
         + "Seconds per epoch include the evaluation of the held-out set after each epoch.\n\n"
-        + resultsTable results peers
+        + resultsTable results peers plots
 
     Path.GetDirectoryName(Path.GetFullPath resultsPath)
     |> Directory.CreateDirectory
@@ -190,5 +261,5 @@ let zoo (options: ZooOptions) (resultsPath: string) (report: bool) : int =
         else
             "zoo"
 
-    writeResults resultsPath command results
+    writeResults options.OutputDir resultsPath command results
     0
