@@ -135,10 +135,11 @@ module TrainStep =
                     elif not finite then
                         state
                     else
-                        let updates, opt = config.Optimizer.Update grads state.OptState state.Params
+                        let parameters, opt =
+                            Optimizer.stepInScope config.Optimizer grads state.OptState state.Params
 
                         { state with
-                            Params = Optimizer.applyUpdates state.Params updates
+                            Params = parameters
                             ModelState = modelState
                             OptState = opt
                             Step = state.Step + 1
