@@ -79,7 +79,12 @@ let private product (a: Value) (b: Value) : Value =
     | _ ->
         let batchA = if sa.Length > 2 then sa[.. sa.Length - 3] else [||]
         let batchB = if sb.Length > 2 then sb[.. sb.Length - 3] else [||]
-        broadcastShapes "matmul" batchA batchB |> ignore
+        // Report the whole operand shapes, not only their batch parts.
+        try
+            broadcastShapes "matmul" batchA batchB |> ignore
+        with :? System.ArgumentException ->
+            incompatible ()
+
         let a2 = if sa.Length = 1 then Shape.reshape [| 1L; k1 |] a else a
         let b2 = if sb.Length = 1 then Shape.reshape [| k2; 1L |] b else b
         let y = matmulBatched a2 b2

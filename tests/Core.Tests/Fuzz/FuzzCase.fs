@@ -22,6 +22,9 @@ type Expect =
     | ShapeIfOk of int[]
     /// The call must raise a documented error (e.g. a dimension out of range).
     | Fails
+    /// The call must raise a documented error whose message contains every fragment (e.g. the shapes that
+    /// do not fit together).
+    | FailsNaming of string list
 
 /// One generated call: the tensor arguments, the call on (possibly perturbed) tensor arguments, the
 /// expected outcome, and a description of every argument for failure messages.
@@ -239,7 +242,7 @@ let run (spec: Spec) (case: Case) =
     if trace then
         eprintfn $"FUZZ {spec.Name}: {case}"
 
-    count "cases"
+    count "calls"
 
     let result =
         try
@@ -248,15 +251,23 @@ let run (spec: Spec) (case: Case) =
         | ContractBroken _ -> reraise ()
         | e -> Error e
 
-    match result, case.Expect with
-    | Error e, _ ->
+    let rejected (e: exn) =
         checkRejection spec case "the call" e
         count "rejected with a documented exception"
         count $"{spec.Name} / rejected"
 
         if trace then
             eprintfn $"REJECTED {spec.Name}: {e.Message}"
-    | Ok r, Fails -> broken spec case $"returned %A{r} but the arguments are invalid"
+
+    match result, case.Expect with
+    | Error e, FailsNaming fragments ->
+        rejected e
+
+        for f in fragments do
+            if not (e.Message.Contains f) then
+                broken spec case $"the call was rejected, but the message does not mention {f}: {e.Message}"
+    | Error e, _ -> rejected e
+    | Ok r, (Fails | FailsNaming _) -> broken spec case $"returned %A{r} but the arguments are invalid"
     | Ok r, expect ->
         match
             (try

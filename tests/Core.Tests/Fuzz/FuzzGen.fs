@@ -100,8 +100,8 @@ let intElement =
                 ]
         ]
 
-/// A tensor of `shape` and `dtype` with elements from the generators above.
-let tensorOf (dtype: Dtype) (shape: int[]) : Gen<Tensor> =
+/// A contiguous tensor of `shape` and `dtype` with elements from the generators above.
+let private contiguousOf (dtype: Dtype) (shape: int[]) : Gen<Tensor> =
     let n = Array.fold (*) 1 shape
 
     match dtype with
@@ -117,6 +117,30 @@ let tensorOf (dtype: Dtype) (shape: int[]) : Gen<Tensor> =
     | Bool ->
         Gen.arrayOfLength n (Gen.elements [ true; false ])
         |> Gen.map (fun xs -> Tensor.create(xs, Bool).Reshape shape)
+
+/// A tensor of `shape` and `dtype`: usually contiguous, sometimes a view with other strides (a transposed
+/// tensor, or one expanded from size-1 dimensions, whose stride is 0).
+let tensorOf (dtype: Dtype) (shape: int[]) : Gen<Tensor> =
+    let rank = shape.Length
+
+    let transposed =
+        if rank < 2 then
+            contiguousOf dtype shape
+        else
+            let swapped = Array.copy shape
+            swapped[0] <- shape[rank - 1]
+            swapped[rank - 1] <- shape[0]
+            contiguousOf dtype swapped |> Gen.map (fun t -> t.Transpose(0, rank - 1))
+
+    let expanded =
+        gen {
+            let! ones = Gen.arrayOfLength rank (Gen.elements [ false; true ])
+            let thin = Array.map2 (fun n one -> if one then 1 else n) shape ones
+            let! t = contiguousOf dtype thin
+            return t.Expand shape
+        }
+
+    Gen.frequency [ 6, contiguousOf dtype shape; 1, transposed; 1, expanded ]
 
 /// A tensor of random shape and dtype.
 let tensor =

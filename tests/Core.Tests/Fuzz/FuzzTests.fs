@@ -17,7 +17,7 @@ let private planned =
 
 let private summary =
     testCase $"summary: {planned} generated calls" (fun () ->
-        let tried = tally "cases"
+        let tried = tally "calls"
 
         printfn
             $"Fuzz: {tried} calls of {OpTable.all.Length + CreationTable.all.Length + DiffTable.all.Length} public functions"

@@ -26,11 +26,15 @@ let broadcast (a: int[]) (b: int[]) : int[] option =
     else
         None
 
-/// The expected result of an elementwise op on two broadcast operands.
+/// A shape as the library's messages write it: `[2; 3]`.
+let shapeText (s: int[]) = "[" + System.String.Join("; ", s) + "]"
+
+/// The expected result of an elementwise op on two broadcast operands: shapes that do not broadcast must
+/// be rejected with a message that shows both.
 let broadcastExpect (a: int[]) (b: int[]) =
     match broadcast a b with
     | Some s -> ShapeIfOk s
-    | None -> Fails
+    | None -> FailsNaming [ shapeText a; shapeText b ]
 
 /// The shape of a reduction over `dim` (None: all elements).
 let reduced (shape: int[]) (dim: int option) (keepDim: bool) =
@@ -67,7 +71,7 @@ let reshaped (shape: int[]) (target: int list) =
     elif known = n then
         ShapeIfOk t
     else
-        Fails
+        FailsNaming [ shapeText shape ]
 
 /// The shape of a convolution-like sliding window output: ⌊(s + 2p - d(k - 1) - 1) / stride⌋ + 1.
 let windowOut (s: int) (k: int) (stride: int) (p: int) (d: int) =
