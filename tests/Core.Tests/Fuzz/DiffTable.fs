@@ -433,5 +433,50 @@ let private leaked =
 
     { s with Names = "freed" :: s.Names }
 
+/// DiffParams on trees of 1-3 random points: the loss is the sum of the zoo function over the leaves.
+/// Results must have the tree's structure and shapes.
+let private diffParams =
+    let s =
+        diffSpec "DiffParams" (fun fn ->
+            gen {
+                let! xs = Gen.listOf point |> Gen.map (List.truncate 3)
+                let xs = if xs.IsEmpty then [ Tensor.zeros [ 2 ] ] else xs
+                let! form = Gen.choose (0, 4)
+                let! wrong = Gen.frequency [ 5, Gen.constant false; 1, Gen.constant true ]
+                let! other = point
+                let names = [ "a"; "b.w"; "b.v" ]
+
+                let apply (t: Tensor[]) =
+                    let p = Params.ofList (List.zip (List.take t.Length names) (List.ofArray t))
+                    let loss (p: Params) = Params.tensors p |> List.map (fn.F >> Tensor.sum) |> List.reduce (+)
+                    let direction = if wrong then Params.ofList [ "a", other ] else Params.map (fun x -> x) p
+
+                    let sameTree (what: string) (q: Params) =
+                        let shapes (p: Params) = Params.toList p |> List.map (fun (n, t) -> n, t.Shape)
+
+                        if shapes q <> shapes p then
+                            raise (ContractBroken $"{what} has paths and shapes %A{shapes q}, expected %A{shapes p}")
+
+                    match form with
+                    | 0 -> sameTree "the gradient" (DiffParams.grad loss p)
+                    | 1 ->
+                        let y, pullback = DiffParams.vjp loss p
+                        sameTree "the pullback" (pullback (Tensor.ones (y.Shape, y.Dtype)))
+                    | 2 -> DiffParams.jvp loss p direction |> ignore
+                    | 3 -> sameTree "the HVP" (DiffParams.hvp loss p direction)
+                    | _ ->
+                        let h = DiffParams.hessian loss p
+                        let n = Params.count p
+
+                        if h.Shape <> [| n; n |] then
+                            raise (ContractBroken $"the Hessian has shape %A{h.Shape}, expected [{n}; {n}]")
+
+                    box true
+
+                return case xs (fn.Name, form, wrong) apply Anything
+            })
+
+    { s with Names = "DiffParams" :: "Params" :: s.Names }
+
 /// Every fuzzed Diff function.
-let all = diffs @ [ gradCheck; leaked ]
+let all = diffs @ [ gradCheck; leaked; diffParams ]
