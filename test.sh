@@ -31,8 +31,8 @@ if ! dotnet run --project src/Models -c Release --no-build -- data fetch mnist f
   echo "data fetch failed: the tests that need fetched datasets will fail"; record "data fetch" 0 1 0; fi
 
 step "format check (fantomas)"
-if dotnet fantomas --check src tests tools; then record "fantomas" 1 0 0; else
-  echo "code is not formatted: run 'dotnet fantomas src tests tools'"; record "fantomas" 0 1 0; fi
+if dotnet fantomas --check src tests tools scripts; then record "fantomas" 1 0 0; else
+  echo "code is not formatted: run 'dotnet fantomas src tests tools scripts'"; record "fantomas" 0 1 0; fi
 
 # Expecto suites: console programs; parse Expecto's closing summary.
 for proj in tests/*/*.fsproj; do
@@ -65,6 +65,18 @@ for proj in tests/*/*.csproj; do
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   record "$name" "$p" "$f" "$s"
 done
+
+# The main job end to end, with a reduced budget.
+step "main job (--quick)"
+if dotnet run --project src/Models -c Release --no-build -- --quick --out "$logdir/main-job" | tee "$logdir/main-job.log" \
+   && grep -q "^test accuracy: " "$logdir/main-job.log"; then record "main job" 1 0 0; else record "main job" 0 1 0; fi
+
+# Notebooks are generated from scripts/*.fsx: check they are up to date.
+if [ -f tools/notebooks.fsx ]; then
+  step "notebooks match scripts/"
+  if dotnet fsi tools/notebooks.fsx --check; then record "notebooks match scripts" 1 0 0; else
+    record "notebooks match scripts" 0 1 0; fi
+fi
 
 # Notebooks: each one is a test, run headlessly by the notebook runner when present.
 if [ -f tools/NotebookRunner/NotebookRunner.fsproj ]; then

@@ -13,10 +13,10 @@ type Tensor internal (value: Value) =
     member internal _.Value = value
 
     /// Sizes of the dimensions.
-    member t.Shape: int[] = (Value.raw t.Value).shape |> Array.map int
+    member t.Shape: int[] = Value.shape t.Value |> Array.map int
 
     /// Number of dimensions.
-    member t.Rank = (Value.raw t.Value).shape.Length
+    member t.Rank = int (Value.raw t.Value).ndim
 
     /// Total number of elements.
     member t.NumElements = int (Value.raw t.Value).NumberOfElements
@@ -43,7 +43,13 @@ type Tensor internal (value: Value) =
                 $"the tensor has shape {Errors.shapeText r.shape} ({r.NumberOfElements} elements), not one element"
                 "Reduce it first (e.g. Tensor.sum) or index one element."
 
-        r.to_type(torch.ScalarType.Float64).cpu().item<float>()
+        // KeepAlive: a GC on another thread must not finalize the tensor while libtorch reads it.
+        let value =
+            Raw.Memory.Discarding(fun () -> r.to_type(torch.ScalarType.Float64).cpu().item<float>())
+
+        GC.KeepAlive r
+        GC.KeepAlive t
+        value
 
     /// A row-major flattened copy of the elements, converted to 'T (float, float32, int, int64 or bool).
     member t.ToArray<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType>
@@ -62,12 +68,21 @@ type Tensor internal (value: Value) =
                     $"element type {ty.Name} is not supported"
                     "Use float, float32, int, int64 or bool."
 
-        use c = (Value.raw t.Value).to_type(target).cpu().contiguous()
-        // TorchSharp's accessor fails on an empty tensor.
-        if c.NumberOfElements = 0L then
-            [||]
-        else
-            c.data<'T>().ToArray()
+        let r = Value.raw t.Value
+
+        let values =
+            Raw.Memory.Discarding(fun () ->
+                let c = r.to_type(target).cpu().contiguous()
+                // TorchSharp's accessor fails on an empty tensor.
+                if c.NumberOfElements = 0L then
+                    [||]
+                else
+                    c.data<'T>().ToArray())
+
+        // KeepAlive: a GC on another thread must not finalize the tensor while libtorch reads it.
+        GC.KeepAlive r
+        GC.KeepAlive t
+        values
 
     override t.ToString() =
         let r = (Value.raw t.Value)
@@ -76,7 +91,8 @@ type Tensor internal (value: Value) =
             if r.NumberOfElements = 0L then
                 "[]"
             else
-                r.ToString(TensorStringStyle.Numpy, fltFormat = "G6", width = 100, newLine = "\n")
+                Raw.Memory.Discarding(fun () ->
+                    r.ToString(TensorStringStyle.Numpy, fltFormat = "G6", width = 100, newLine = "\n"))
 
         let deriv =
             match value with
@@ -84,7 +100,11 @@ type Tensor internal (value: Value) =
             | Fwd(_, _, tag) -> $", derivative=forward(tag {tag})"
             | Rev(_, _, tag) -> $", derivative=reverse(tag {tag})"
 
-        $"Tensor({body}, shape={Errors.shapeText r.shape}, dtype={t.Dtype}{deriv})"
+        let text =
+            $"Tensor({body}, shape={Errors.shapeText r.shape}, dtype={t.Dtype}{deriv})"
+
+        GC.KeepAlive r
+        text
 
     // ---- creation -------------------------------------------------------------------------------
 

@@ -54,6 +54,42 @@ public static class Ad
     /// <summary>The Laplacian Σᵢ ∂²f/∂xᵢ² of a scalar-valued f.</summary>
     public static Tensor Laplacian(Func<Tensor, Tensor> f, Tensor x) => Diff.laplacian(Interop.Fun(f), x);
 
+    /// <summary>∇f(p) for a scalar-valued f of a parameter tree, with the structure of p (one reverse sweep for all tensors).</summary>
+    public static ParamTree Grad(Func<ParamTree, Tensor> f, ParamTree parameters) =>
+        new(DiffParams.grad(Tree(f), parameters.Core));
+
+    /// <summary>(f(p), ∇f(p)) for a scalar-valued f of a parameter tree.</summary>
+    public static (Tensor Value, ParamTree Gradient) ValueAndGrad(Func<ParamTree, Tensor> f, ParamTree parameters)
+    {
+        var (value, gradient) = DiffParams.valueAndGrad(Tree(f), parameters.Core);
+        return (value, new ParamTree(gradient));
+    }
+
+    /// <summary>(f(p), J v): the value and the directional derivative along a tree <paramref name="direction"/> of p's structure (forward mode).</summary>
+    public static (Tensor Value, Tensor Tangent) Jvp(Func<ParamTree, Tensor> f, ParamTree parameters, ParamTree direction)
+    {
+        var (value, tangent) = DiffParams.jvp(Tree(f), parameters.Core, direction.Core);
+        return (value, tangent);
+    }
+
+    /// <summary>(f(p), u ↦ Jᵀu): the value and the pullback, which returns a tree shaped like p.</summary>
+    public static (Tensor Value, Func<Tensor, ParamTree> Pullback) Vjp(Func<ParamTree, Tensor> f, ParamTree parameters)
+    {
+        var (value, pullback) = DiffParams.vjp(Tree(f), parameters.Core);
+        return (value, u => new ParamTree(pullback.Invoke(u)));
+    }
+
+    /// <summary>The Hessian-vector product H v of a scalar f of a tree, with the structure of p (forward-over-reverse).</summary>
+    public static ParamTree Hvp(Func<ParamTree, Tensor> f, ParamTree parameters, ParamTree direction) =>
+        new(DiffParams.hvp(Tree(f), parameters.Core, direction.Core));
+
+    /// <summary>The Hessian of a scalar f of a tree as an [n, n] matrix over <see cref="ParamTree.Flatten"/> (n = <see cref="ParamTree.ElementCount"/>).</summary>
+    public static Tensor Hessian(Func<ParamTree, Tensor> f, ParamTree parameters) =>
+        DiffParams.hessian(Tree(f), parameters.Core);
+
+    private static Microsoft.FSharp.Core.FSharpFunc<Params, Tensor> Tree(Func<ParamTree, Tensor> f) =>
+        Interop.Fun((Params p) => f(new ParamTree(p)));
+
     /// <summary>The same value with every derivative removed.</summary>
     public static Tensor StopGradient(Tensor x) => Diff.stopGradient(x);
 

@@ -1,3 +1,4 @@
+using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 
 namespace Functional.CSharp;
@@ -23,4 +24,10 @@ internal static class Interop
     /// <summary>A curried F# function of three arguments from a delegate.</summary>
     public static FSharpFunc<T1, FSharpFunc<T2, FSharpFunc<T3, TOut>>> Fun<T1, T2, T3, TOut>(Func<T1, T2, T3, TOut> f) =>
         FuncConvert.FromFunc(f);
+
+    /// <summary>An F# list of the items, in order.</summary>
+    public static FSharpList<T> List<T>(IEnumerable<T> items) => ListModule.OfSeq(items);
+
+    /// <summary>An F# function of no arguments (unit -&gt; T) from a delegate.</summary>
+    public static FSharpFunc<Unit, T> Thunk<T>(Func<T> f) => FuncConvert.FromFunc<Unit, T>(_ => f());
 }

@@ -1,47 +1,66 @@
 namespace Functional.CSharp;
 
-/// <summary>Creating tensors from C#: arrays, constants, ranges and random values (with an explicit <see cref="Rng"/>).</summary>
+/// <summary>
+/// Creating tensors from C#: arrays, constants, ranges and random values (with an explicit <see cref="Rng"/>).
+/// A tensor made here belongs to the caller even when it is made inside a lambda given to <see cref="Ad"/> or
+/// <see cref="Training"/> (e.g. a static field initialized there): it is freed by the GC, never by the call.
+/// </summary>
 public static class Tensors
 {
+    /// <summary>Runs <paramref name="make"/> so that the tensors it creates outlive any enclosing native memory scope.</summary>
+    private static Tensor Owned(Func<Tensor> make)
+    {
+        var scope = TorchSharp.torch.NewDisposeScope();
+        try
+        {
+            return make();
+        }
+        finally
+        {
+            scope.Detach(scope.DisposablesView.ToArray());
+            scope.Dispose();
+        }
+    }
+
     /// <summary>A tensor from a number or a .NET array (1-4 D, rectangular or jagged); Float32 unless <paramref name="dtype"/> is given.</summary>
     public static Tensor Create(object data, Dtype? dtype = null, Device? device = null) =>
-        Tensor.create(data, Interop.Opt(dtype), Interop.Opt(device));
+        Owned(() => Tensor.create(data, Interop.Opt(dtype), Interop.Opt(device)));
 
     /// <summary>A 0-dimensional tensor holding <paramref name="value"/>.</summary>
     public static Tensor Scalar(double value, Dtype? dtype = null, Device? device = null) =>
-        Tensor.scalar(value, Interop.Opt(dtype), Interop.Opt(device));
+        Owned(() => Tensor.scalar(value, Interop.Opt(dtype), Interop.Opt(device)));
 
     /// <summary>A tensor of zeros of the given shape.</summary>
     public static Tensor Zeros(int[] shape, Dtype? dtype = null, Device? device = null) =>
-        Tensor.zeros(shape, Interop.Opt(dtype), Interop.Opt(device));
+        Owned(() => Tensor.zeros(shape, Interop.Opt(dtype), Interop.Opt(device)));
 
     /// <summary>A tensor of ones of the given shape.</summary>
     public static Tensor Ones(int[] shape, Dtype? dtype = null, Device? device = null) =>
-        Tensor.ones(shape, Interop.Opt(dtype), Interop.Opt(device));
+        Owned(() => Tensor.ones(shape, Interop.Opt(dtype), Interop.Opt(device)));
 
     /// <summary>A tensor of the given shape filled with <paramref name="value"/>.</summary>
     public static Tensor Full(int[] shape, double value, Dtype? dtype = null, Device? device = null) =>
-        Tensor.full(shape, value, Interop.Opt(dtype), Interop.Opt(device));
+        Owned(() => Tensor.full(shape, value, Interop.Opt(dtype), Interop.Opt(device)));
 
     /// <summary>The n×m identity matrix (m defaults to n).</summary>
     public static Tensor Eye(int n, int? m = null, Dtype? dtype = null, Device? device = null) =>
-        CreationMembers.Eye(n, Interop.Opt(m), Interop.Opt(dtype), Interop.Opt(device));
+        Owned(() => CreationMembers.Eye(n, Interop.Opt(m), Interop.Opt(dtype), Interop.Opt(device)));
 
     /// <summary>Values start, start + step, ... below stop.</summary>
     public static Tensor Arange(double start, double stop, double step = 1.0, Dtype? dtype = null, Device? device = null) =>
-        CreationMembers.Arange(start, stop, Interop.Opt<double>(step), Interop.Opt(dtype), Interop.Opt(device));
+        Owned(() => CreationMembers.Arange(start, stop, Interop.Opt<double>(step), Interop.Opt(dtype), Interop.Opt(device)));
 
     /// <summary><paramref name="count"/> evenly spaced values from start to stop inclusive.</summary>
     public static Tensor Linspace(double start, double stop, int count, Dtype? dtype = null, Device? device = null) =>
-        CreationMembers.Linspace(start, stop, count, Interop.Opt(dtype), Interop.Opt(device));
+        Owned(() => CreationMembers.Linspace(start, stop, count, Interop.Opt(dtype), Interop.Opt(device)));
 
     /// <summary>Standard normal samples; the same <paramref name="rng"/> gives bit-identical values.</summary>
     public static Tensor Randn(Rng rng, int[] shape, Dtype? dtype = null, Device? device = null) =>
-        CreationMembers.Randn(rng, shape, Interop.Opt(dtype), Interop.Opt(device));
+        Owned(() => CreationMembers.Randn(rng, shape, Interop.Opt(dtype), Interop.Opt(device)));
 
     /// <summary>Uniform samples in [0, 1); the same <paramref name="rng"/> gives bit-identical values.</summary>
     public static Tensor Rand(Rng rng, int[] shape, Dtype? dtype = null, Device? device = null) =>
-        CreationMembers.Rand(rng, shape, Interop.Opt(dtype), Interop.Opt(device));
+        Owned(() => CreationMembers.Rand(rng, shape, Interop.Opt(dtype), Interop.Opt(device)));
 
     /// <summary>A random key from an integer seed (see <see cref="Functional.Rng"/>).</summary>
     public static Rng Seed(int seed) => Functional.RngModule.seed(seed);

@@ -95,8 +95,18 @@ module internal Value =
     /// The value as seen at tag `t`: its primal if its outermost tag is `t`, else itself.
     let inline primalAt (t: int) (v: Value) = if tagOf v = t then primal v else v
 
+    /// Sizes of a raw tensor's dimensions: one native call per dimension, ~10x faster than TorchSharp's
+    /// `.shape` (which allocates through a native callback); use it in hot code.
+    let sizes (r: Raw) : int64[] =
+        let s = Array.zeroCreate (int r.ndim)
+
+        for i in 0 .. s.Length - 1 do
+            s[i] <- r.size i
+
+        s
+
     /// Shape of a value.
-    let shape (v: Value) : int64[] = (raw v).shape
+    let shape (v: Value) : int64[] = sizes (raw v)
 
     /// Applies a primitive op: computes it at the innermost level and wraps the result once per
     /// perturbation tag present among the inputs, outermost (newest) tag first.
@@ -118,7 +128,7 @@ module internal Value =
                     | Const r -> live r
                     | _ -> null
 
-            ofRaw (op.Forward raws)
+            ofRaw (Memory.Run(op.Forward, raws))
         else
             let primals = Array.map (primalAt tag) inputs
             let output = apply op primals
@@ -146,7 +156,7 @@ module internal Value =
         apply
             {
                 Name = "add"
-                Forward = fun r -> r[0].add r[1]
+                Forward = fun r -> r[0].add(r[1], Scalars.One)
                 Jvp =
                     fun _ _ ts ->
                         match ts[0], ts[1] with

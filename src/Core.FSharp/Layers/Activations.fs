@@ -41,21 +41,25 @@ module ActivationLayers =
         static member identity = Model.ofFunction "Identity" keep id
 
         /// Leaky ReLU (negative slope default 0.01, as PyTorch) as a layer.
+        [<CompiledName("LeakyRelu")>]
         static member leakyRelu(?slope: float) =
             let s = defaultArg slope 0.01
             Model.ofFunction $"LeakyReLU({s})" keep (fun x -> Tensor.leakyRelu (x, s))
 
         /// ELU (α default 1) as a layer.
+        [<CompiledName("Elu")>]
         static member elu(?alpha: float) =
             let a = defaultArg alpha 1.0
             Model.ofFunction $"ELU({a})" keep (fun x -> Tensor.elu (x, a))
 
         /// Softmax along `dim` (default -1, the last) as a layer.
+        [<CompiledName("Softmax")>]
         static member softmax(?dim: int) =
             let d = defaultArg dim -1
             Model.ofFunction "Softmax" keep (fun x -> Tensor.softmax (x, d))
 
         /// Log softmax along `dim` (default -1, the last) as a layer.
+        [<CompiledName("LogSoftmax")>]
         static member logSoftmax(?dim: int) =
             let d = defaultArg dim -1
             Model.ofFunction "LogSoftmax" keep (fun x -> Tensor.logSoftmax (x, d))

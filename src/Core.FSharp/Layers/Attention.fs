@@ -176,6 +176,7 @@ module AttentionLayers =
         /// Multi-head self-attention over sequences [T; E] -> [T; E] (E inferred, divisible by numHeads), with a
         /// causal mask if `causal` and dropout on the attention weights in training. For cross-attention or
         /// per-batch padding masks use `Attention.forward`.
+        [<CompiledName("SelfAttention")>]
         static member selfAttention(numHeads: int, ?causal: bool, ?dropout: float, ?bias: bool) =
             let dropout = defaultArg dropout 0.0
             Dropout.checkRate dropout

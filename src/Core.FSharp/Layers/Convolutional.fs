@@ -210,6 +210,7 @@ module ConvolutionalLayers =
     type Layers with
         /// 1-d convolution: per-example [C_in; L] -> [C_out; L_out]; weight [C_out; C_in / groups; k], bias [C_out];
         /// PyTorch's default init U(-1/√fanIn, 1/√fanIn).
+        [<CompiledName("Conv1d")>]
         static member conv1d
             (
                 outChannels: int,
@@ -230,6 +231,7 @@ module ConvolutionalLayers =
 
         /// 2-d convolution: per-example [C_in; H; W] -> [C_out; H_out; W_out]; weight [C_out; C_in / groups; k; k],
         /// bias [C_out]; PyTorch's default init U(-1/√fanIn, 1/√fanIn).
+        [<CompiledName("Conv2d")>]
         static member conv2d
             (
                 outChannels: int,
@@ -250,6 +252,7 @@ module ConvolutionalLayers =
 
         /// 2-d transposed convolution: [C_in; H; W] -> [C_out; (H - 1)s - 2p + d(k - 1) + outputPadding + 1; ...];
         /// weight [C_in; C_out / groups; k; k], bias [C_out]; PyTorch's default init (fanIn from weight dim 1).
+        [<CompiledName("ConvTranspose2d")>]
         static member convTranspose2d
             (
                 outChannels: int,

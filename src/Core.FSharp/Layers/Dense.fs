@@ -45,6 +45,7 @@ module DenseLayers =
     type Layers with
         /// A dense layer with `outFeatures` outputs; in-features are inferred from the input's last dimension
         /// ([..; in] -> [..; out]). Parameters "weight" [out; in], "bias" [out]; PyTorch's default init.
+        [<CompiledName("Dense")>]
         static member dense(outFeatures: int, ?bias: bool, ?weightInit: Initializer, ?biasInit: Initializer) =
             if outFeatures < 1 then
                 Errors.fail
@@ -69,6 +70,7 @@ module DenseLayers =
                 Dense.forward
 
         /// Same as `dense` (PyTorch's name).
+        [<CompiledName("Linear")>]
         static member linear
             (outFeatures: int, ?bias: bool, ?weightInit: Initializer, ?biasInit: Initializer)
             =

@@ -33,6 +33,7 @@ module Dropout =
 module DropoutLayers =
     type Layers with
         /// Dropout with probability `rate` (PyTorch's default 0.5) in training mode; the identity in evaluation.
+        [<CompiledName("Dropout")>]
         static member dropout(?rate: float) =
             let rate = defaultArg rate 0.5
             Dropout.checkRate rate

@@ -31,8 +31,9 @@ module Embedding =
         let table =
             match paddingIdx with
             | Some i ->
-                let keep =
-                    Tensor.ones ([ n; 1 ], w.Dtype) - Tensor.eye(n, dtype = w.Dtype).Narrow(1, i, 1)
+                // ones with a zero at the padding row, as a column [n; 1] (no n×n identity)
+                let mask = Array.init n (fun r -> if r = i then 0.0 else 1.0)
+                let keep = Tensor.reshape (Tensor.create (mask, w.Dtype), [ n; 1 ])
 
                 w * keep + Diff.stopGradient w * (1.0 - keep)
             | None -> w
@@ -46,6 +47,7 @@ module EmbeddingLayers =
     type Layers with
         /// An embedding table: per-example integer indices [..] -> [..; embeddingDim]; "weight"
         /// [numEmbeddings; embeddingDim] ~ N(0, 1) with the paddingIdx row zero and without gradient.
+        [<CompiledName("Embedding")>]
         static member embedding
             (numEmbeddings: int, embeddingDim: int, ?paddingIdx: int, ?weightInit: Initializer)
             =
@@ -86,6 +88,7 @@ module EmbeddingLayers =
 
         /// A learned positional embedding: adds row t of "weight" [maxLength; dim] (init N(0, 1)) to position t of
         /// each sequence [T; dim] (T <= maxLength); the shape is kept.
+        [<CompiledName("PositionalEmbedding")>]
         static member positionalEmbedding(maxLength: int, ?weightInit: Initializer) =
             let op = "positionalEmbedding"
 

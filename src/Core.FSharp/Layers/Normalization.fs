@@ -138,6 +138,7 @@ module NormalizationLayers =
         /// Batch norm over the channel dimension (per-example [C], [C; L] or [C; H; W]; PyTorch's BatchNorm1d/2d):
         /// eps 1e-5, momentum 0.1; "weight" 1 and "bias" 0 if affine; state "running_mean" 0, "running_var" 1
         /// if trackRunningStats (otherwise batch statistics are used in evaluation too).
+        [<CompiledName("BatchNorm")>]
         static member batchNorm(?eps: float, ?momentum: float, ?affine: bool, ?trackRunningStats: bool) =
             let eps = defaultArg eps 1e-5
             let momentum = defaultArg momentum 0.1
@@ -183,6 +184,7 @@ module NormalizationLayers =
 
         /// Layer norm over each example's last `normalizedDims` dimensions (default 1; PyTorch's LayerNorm):
         /// eps 1e-5; "weight" 1 and "bias" 0 of the normalized shape if elementwiseAffine.
+        [<CompiledName("LayerNorm")>]
         static member layerNorm(?eps: float, ?elementwiseAffine: bool, ?normalizedDims: int) =
             let eps = defaultArg eps 1e-5
             let dims = defaultArg normalizedDims 1

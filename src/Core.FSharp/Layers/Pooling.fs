@@ -45,6 +45,7 @@ module PoolingLayers =
     type Layers with
         /// 2-d max pooling over k×k windows (stride defaults to k): [C; H; W] -> [C; H_out; W_out] with
         /// H_out = ⌊(H + 2 padding - dilation (k - 1) - 1) / stride⌋ + 1 (rounded up with ceilMode).
+        [<CompiledName("MaxPool2d")>]
         static member maxPool2d
             (kernelSize: int, ?stride: int, ?padding: int, ?dilation: int, ?ceilMode: bool)
             =
@@ -62,6 +63,7 @@ module PoolingLayers =
 
         /// 2-d average pooling over k×k windows (stride defaults to k): [C; H; W] -> [C; H_out; W_out];
         /// countIncludePad (default true) counts padded zeros in the divisor.
+        [<CompiledName("AvgPool2d")>]
         static member avgPool2d
             (kernelSize: int, ?stride: int, ?padding: int, ?ceilMode: bool, ?countIncludePad: bool)
             =

@@ -299,6 +299,7 @@ module RecurrentLayers =
     type Layers with
         /// An Elman RNN (tanh, or relu if `relu`) over sequences [T; F] -> [T; D·H] (or [D·H] if not
         /// returnSequences); numLayers stacked, dropout between layers in training; PyTorch's names and init.
+        [<CompiledName("Rnn")>]
         static member rnn
             (
                 hiddenSize: int,
@@ -320,6 +321,7 @@ module RecurrentLayers =
 
         /// An LSTM over sequences [T; F] -> [T; D·H] (or [D·H], the final hidden state, if not returnSequences);
         /// PyTorch's gate layout (i, f, g, o), names and init U(-1/√H, 1/√H).
+        [<CompiledName("Lstm")>]
         static member lstm
             (
                 hiddenSize: int,
@@ -340,6 +342,7 @@ module RecurrentLayers =
 
         /// A GRU over sequences [T; F] -> [T; D·H] (or [D·H], the final hidden state, if not returnSequences);
         /// PyTorch's gate layout (r, z, n), names and init U(-1/√H, 1/√H).
+        [<CompiledName("Gru")>]
         static member gru
             (
                 hiddenSize: int,

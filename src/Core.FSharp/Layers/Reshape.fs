@@ -13,6 +13,7 @@ module ReshapeLayers =
                 Tensor.flatten (x, 1))
 
         /// Reshapes each example to `shape` (one size may be -1): e.g. [784] -> [1; 28; 28].
+        [<CompiledName("Reshape")>]
         static member reshape(shape: int seq) =
             let target = Array.ofSeq shape
 

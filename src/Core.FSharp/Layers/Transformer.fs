@@ -139,6 +139,7 @@ module TransformerLayers =
     type Layers with
         /// A Transformer encoder layer over sequences [T; E] -> [T; E] with PyTorch's defaults (dropout 0.1,
         /// relu, eps 1e-5, post-norm); a causal mask if `causal`.
+        [<CompiledName("TransformerEncoderLayer")>]
         static member transformerEncoderLayer
             (
                 numHeads: int,
@@ -155,6 +156,7 @@ module TransformerLayers =
 
         /// `numLayers` encoder layers in sequence (parameters "layers.0.*", "layers.1.*", ... as PyTorch's
         /// TransformerEncoder; each layer initialized independently).
+        [<CompiledName("TransformerEncoder")>]
         static member transformerEncoder
             (
                 numLayers: int,

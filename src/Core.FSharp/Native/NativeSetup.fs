@@ -125,6 +125,7 @@ let private initialise =
                  with e ->
                      eprintfn $"Functional: could not patch {file}: {e.Message}"
 
+         HeapTuning.apply () |> ignore
          preload ()
 
          try

@@ -4,6 +4,7 @@ module internal Functional.Ops.Arithmetic
 
 open Functional
 open Functional.Ad
+open Functional.Raw
 open Functional.Ops.Define
 
 let private sameShape (a: int64[]) (b: int64[]) =
@@ -41,10 +42,12 @@ and sumToShape (shape: int64[]) (g: Value) : Value =
                     else
                         r
 
+                let summedShape = Value.sizes summed
+
                 let dims =
                     [|
                         for i in 0 .. shape.Length - 1 do
-                            if shape[i] = 1L && summed.shape[i] <> 1L then
+                            if shape[i] = 1L && summedShape[i] <> 1L then
                                 int64 i
                     |]
 
@@ -59,7 +62,7 @@ let private outShape (y: Value) = Value.shape y
 let rec add (a: Value) (b: Value) : Value =
     binary
         "add"
-        (fun x y -> x.add y)
+        (fun x y -> x.add (y, Scalars.One))
         (fun _ _ y _ t -> broadcastTo (outShape y) t)
         (fun a b _ g i -> sumToShape (Value.shape (if i = 0 then a else b)) g)
         a
@@ -113,7 +116,7 @@ let rec div (a: Value) (b: Value) : Value =
 
 /// x + c for a float c.
 let addScalar (c: float) (x: Value) : Value =
-    unary "add" (fun r -> r.add (scalar c)) (fun _ _ t -> t) (fun _ _ g -> g) x
+    unary "add" (fun r -> r.add (scalar c, Scalars.One)) (fun _ _ t -> t) (fun _ _ g -> g) x
 
 /// c * x for a float c.
 let rec mulScalar (c: float) (x: Value) : Value =

@@ -5,6 +5,7 @@ open System.Runtime.InteropServices
 open TorchSharp
 open Functional
 open Functional.Ad
+open Functional.Raw
 
 /// The shape two shapes broadcast to (NumPy rules); raises an error naming `op` if they do not.
 let broadcastShapes (op: string) (a: int64[]) (b: int64[]) : int64[] =
@@ -103,10 +104,11 @@ let binary
 
 /// An op whose result carries no derivative (comparisons, argmax, rounding): computed on the raw values.
 let constant (name: string) (forward: Raw[] -> Raw) (inputs: Value[]) : Value =
-    Value.ofRaw (guarded name forward (Array.map Value.raw inputs))
+    Value.ofRaw (Memory.Run(guarded name forward, Array.map Value.raw inputs))
 
-/// A float as a libtorch scalar.
-let scalar (c: float) : Scalar = Scalar.op_Implicit c
+/// A float as a libtorch scalar, kept alive until the running op returns (see `Scalars`): call it inside
+/// a raw forward, never outside one to reuse later.
+let scalar (c: float) : Scalar = Scalars.Of c
 
 /// A constant of zeros with the shape, dtype and device of `v`.
 let zerosLike (v: Value) : Value =

@@ -20,10 +20,16 @@ let log (x: Value) =
     requireFloat "log" x
     unary "log" (fun r -> r.log ()) (fun x _ t -> div t x) (fun x _ g -> div g x) x
 
-/// tanh x; derivative 1 - tanh² x.
+/// tanh x; derivative 1 - tanh² x (applied by the fused `tanhRule`).
 let tanh (x: Value) =
     requireFloat "tanh" x
-    smooth "tanh" (fun r -> r.tanh ()) (fun _ y -> rsubScalar 1.0 (mul y y)) x
+
+    unary
+        "tanh"
+        (fun r -> r.tanh ())
+        (fun _ y t -> FusedRules.tanhRule y t)
+        (fun _ y g -> FusedRules.tanhRule y g)
+        x
 
 /// Logistic sigmoid 1 / (1 + e^-x); derivative y (1 - y).
 let sigmoid (x: Value) =
@@ -75,9 +81,14 @@ let abs (x: Value) =
 let positiveMask (x: Value) =
     constant "positiveMask" (fun r -> r[0].gt(scalar 0.0).to_type r[0].dtype) [| x |]
 
-/// max(x, 0); derivative 1 where x > 0.
+/// max(x, 0); derivative 1 where x > 0 (applied by the fused `reluRule`).
 let relu (x: Value) =
-    smooth "relu" (fun r -> r.relu ()) (fun x _ -> positiveMask x) x
+    unary
+        "relu"
+        (fun r -> r.relu ())
+        (fun _ y t -> FusedRules.reluRule y t)
+        (fun _ y g -> FusedRules.reluRule y g)
+        x
 
 /// Selects `a` where `cond` (a Bool tensor, no derivative) holds and `b` elsewhere, with broadcasting.
 let rec where (cond: Value) (a: Value) (b: Value) : Value =

@@ -35,12 +35,7 @@ let restoreDim (d: int) (keepDim: bool) (x: Value) (g: Value) : Value =
 
 /// Sum of all elements (a scalar tensor).
 let rec sum (x: Value) : Value =
-    unary
-        "sum"
-        (fun r -> r.sum ())
-        (fun _ _ t -> sum t)
-        (fun x _ g -> broadcastTo (Value.shape x) g)
-        x
+    unary "sum" (fun r -> r.sum ()) (fun _ _ t -> sum t) (fun x _ g -> broadcastTo (Value.shape x) g) x
 
 /// Sum along `dim`, keeping it as size 1 if `keepDim`.
 let rec sumDim (dim: int) (keepDim: bool) (x: Value) : Value =
@@ -48,7 +43,9 @@ let rec sumDim (dim: int) (keepDim: bool) (x: Value) : Value =
     let d = normalizeDim "sum" shape.Length dim
 
     let kept = shape |> Array.mapi (fun i n -> if i = d then 1L else n)
-    let restore (g: Value) = if keepDim then g else Shape.reshape kept g
+
+    let restore (g: Value) =
+        if keepDim then g else Shape.reshape kept g
 
     unary
         "sum"

@@ -7,6 +7,7 @@ open Functional.OptimHelpers
 module ClippingTransforms =
     type Transform with
         /// Clamps every element of the updates to [-maxDelta, maxDelta].
+        [<CompiledName("ClipByValue")>]
         static member clipByValue(maxDelta: float) : Optimizer =
             if not (maxDelta >= 0.0) then
                 Errors.fail "Transform.clipByValue" $"maxDelta is {maxDelta}" "Use a bound >= 0."
@@ -18,6 +19,7 @@ module ClippingTransforms =
 
         /// Scales all updates by maxNorm / max(‖u‖, maxNorm), ‖u‖ the L2 norm over every element of every
         /// tensor: the result's global norm is at most maxNorm, and updates within it are unchanged.
+        [<CompiledName("ClipByGlobalNorm")>]
         static member clipByGlobalNorm(maxNorm: float) : Optimizer =
             if not (maxNorm > 0.0) then
                 Errors.fail "Transform.clipByGlobalNorm" $"maxNorm is {maxNorm}" "Use a bound > 0."

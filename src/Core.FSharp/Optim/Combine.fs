@@ -9,6 +9,7 @@ module CombineTransforms =
     type Transform with
         /// Applies the transformations one after the other (the updates of one are the input of the next);
         /// the state is the group of their states, named "0", "1", ...
+        [<CompiledName("Chain")>]
         static member chain(parts: Optimizer seq) : Optimizer =
             let parts = Array.ofSeq parts
 
@@ -31,6 +32,7 @@ module CombineTransforms =
 
         /// Applies `inner` to the tensors for which `select path param` holds; the others' updates pass
         /// through unchanged (e.g. `maskedBy ((fun path _ -> not (path.EndsWith "bias")), addDecayedWeights 1e-4)`).
+        [<CompiledName("MaskedBy")>]
         static member maskedBy(select: string -> Tensor -> bool, inner: Optimizer) : Optimizer =
             let chosen (p: Params) =
                 let paths = HashSet<string>(Params.filter select p |> Params.paths)
@@ -47,6 +49,7 @@ module CombineTransforms =
 
         /// Different rules for parameter groups: `label path param` names the group of each tensor, and each
         /// group is updated by the optimizer paired with its label (every label needs one).
+        [<CompiledName("Partition")>]
         static member partition
             (label: string -> Tensor -> string, rules: (string * Optimizer) seq)
             : Optimizer =
@@ -79,6 +82,7 @@ module CombineTransforms =
 
         /// Gradient accumulation over k steps (optax's MultiSteps): k - 1 calls return zero updates while the
         /// gradients add up; every k-th call gives `inner` their mean.
+        [<CompiledName("Accumulate")>]
         static member accumulate(k: int, inner: Optimizer) : Optimizer =
             if k < 1 then
                 Errors.fail "Transform.accumulate" $"k is {k}" "Accumulate over at least 1 step."

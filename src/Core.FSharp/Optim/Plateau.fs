@@ -18,6 +18,7 @@ module PlateauTransform =
         /// when the reported metric has not improved by a relative `threshold` (1e-4) for more than
         /// `patience` (10) reports, then waits `cooldown` (0) reports; never below `minScale` (0). As
         /// PyTorch's ReduceLROnPlateau in mode "min": chain it after an optimizer and call `Plateau.report`.
+        [<CompiledName("ReduceOnPlateau")>]
         static member reduceOnPlateau
             (?factor: float, ?patience: int, ?threshold: float, ?cooldown: int, ?minScale: float)
             : Optimizer =

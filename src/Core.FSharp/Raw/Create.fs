@@ -99,7 +99,8 @@ let ofData (data: obj) (dtype: Dtype option) (device: Device) : torch.Tensor =
     Convert.requireDevice "Tensor.create" device
     let dev = Convert.toTorchDevice device
 
-    let fast: torch.Tensor =
+    // the tensors made from the data are temporaries: `use` frees them (and keeps them alive meanwhile)
+    use fast: torch.Tensor =
         match data with
         | :? (float32[]) as a -> torch.tensor (a, device = dev)
         | :? (float[]) as a -> torch.tensor (a, device = dev)
@@ -115,10 +116,10 @@ let ofData (data: obj) (dtype: Dtype option) (device: Device) : torch.Tensor =
 
             match elements with
             | Bools b ->
-                let t = torch.tensor (b.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
+                use t = torch.tensor (b.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
                 t.to_type (Convert.toScalarType (defaultArg dtype Bool))
             | Ints i when (dtype = Some Int64 || dtype = Some Int32) ->
-                let t = torch.tensor (i.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
+                use t = torch.tensor (i.ToArray(), dimensions = ReadOnlySpan shape, device = dev)
                 t.to_type (Convert.toScalarType dtype.Value)
             | Ints _
             | Floats _ ->
@@ -128,7 +129,7 @@ let ofData (data: obj) (dtype: Dtype option) (device: Device) : torch.Tensor =
                     | Floats f -> f.ToArray()
                     | Bools _ -> [||]
 
-                let t = torch.tensor (values, dimensions = ReadOnlySpan shape, device = dev)
+                use t = torch.tensor (values, dimensions = ReadOnlySpan shape, device = dev)
                 t.to_type (Convert.toScalarType (defaultArg dtype Float32))
 
     t
@@ -144,14 +145,10 @@ let full (shape: int64[]) (value: float) (dtype: Dtype) (device: Device) : torch
             "Dimensions must be >= 0."
 
     Convert.requireDevice "Tensor.full" device
+    use v = Scalar.op_Implicit value
 
     Errors.guard "Tensor.full" (fun () ->
-        torch.full (
-            shape,
-            Scalar.op_Implicit value,
-            Convert.toScalarType dtype,
-            Convert.toTorchDevice device
-        ))
+        torch.full (shape, v, Convert.toScalarType dtype, Convert.toTorchDevice device))
 
 /// Runs a libtorch random generator seeded from `rng` on the CPU (bit-identical for a key) and moves the result.
 let random (rng: Rng) (device: Device) (make: torch.Generator -> torch.Tensor) : torch.Tensor =
@@ -166,6 +163,8 @@ let random (rng: Rng) (device: Device) (make: torch.Generator -> torch.Tensor) :
 /// The `i`-th standard basis tensor of a shape (zeros with a one at flat index `i`).
 let basis (shape: int64[]) (i: int) (dtype: Dtype) (device: Device) : torch.Tensor =
     let n = Array.fold (*) 1L shape
-    let flat = full [| n |] 0.0 dtype device
-    flat[int64 i].fill_(Scalar.op_Implicit 1.0) |> ignore
+    use flat = full [| n |] 0.0 dtype device
+    use one = Scalar.op_Implicit 1.0
+    use element = flat[int64 i]
+    element.fill_ one |> ignore
     flat.reshape shape

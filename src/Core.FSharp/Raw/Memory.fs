@@ -1,33 +1,56 @@
 namespace Functional.Raw
 
 open System
-open System.Runtime.CompilerServices
+open System.Threading
 open TorchSharp
 
-/// Tells the GC how much native memory a tensor holds, for as long as the tensor object lives.
-[<Sealed>]
-type internal NativePressure(bytes: int64) =
-    do GC.AddMemoryPressure bytes
-    override _.Finalize() = GC.RemoveMemoryPressure bytes
+/// When to collect the tensors that the GC owns (those that escape scopes into user code): after every
+/// `Budget` bytes of them a generation-0 collection (they mostly die young), every fourth time generation
+/// 1, every eighth time a full one, which bounds what longer-lived garbage can hold. (GC.AddMemoryPressure
+/// forces a full collection every few MB: ~8% of a training step's time, with the same flat resident memory.)
+type internal NativeBudget private () =
+    static let mutable sinceCollection = 0L
+    static let mutable collections = 0
+
+    /// Bytes of GC-owned tensors made between two collections.
+    static member Budget = 16L * 1024L * 1024L
+
+    /// Counts a new GC-owned tensor of `bytes` and collects when the budget is spent (one thread
+    /// collects, others go on).
+    static member Add(bytes: int64) : unit =
+        let spent = Interlocked.Add(&sinceCollection, bytes)
+
+        if
+            spent > NativeBudget.Budget
+            && Interlocked.CompareExchange(&sinceCollection, 0L, spent) = spent
+        then
+            let n = Interlocked.Increment &collections
+
+            GC.Collect(
+                if n % 8 = 0 then 2
+                elif n % 4 = 0 then 1
+                else 0
+            )
 
 /// Native memory without user effort: intermediates of a differentiation call, a layer, an optimizer
 /// step or a training step live in a dispose scope and are freed when it ends; the tensors that leave
-/// it (and every tensor made outside a scope) are reclaimed by the GC, which is told their native size.
+/// it (and every tensor made outside a scope) are reclaimed by the GC, which `NativeBudget` runs in time.
 type internal Memory private () =
     [<ThreadStatic; DefaultValue>]
     static val mutable private depth: int
 
-    static let pressure = ConditionalWeakTable<torch.Tensor, NativePressure>()
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private running: int
 
     /// How many scopes are open on this thread (0: user code at top level).
     static member Depth = Memory.depth
 
-    /// Registers a tensor's native size with the GC (once per tensor) so that it is collected in time.
+    /// Counts a tensor that the GC now owns in `NativeBudget`, so that it is collected in time.
     static member Track(t: torch.Tensor) : unit =
         let bytes = t.NumberOfElements * t.ElementSize
 
         if bytes >= 1024L then
-            pressure.TryAdd(t, NativePressure bytes) |> ignore
+            NativeBudget.Add bytes
 
     /// Tracks a tensor if it is made outside every scope (it then belongs to user code and the GC).
     static member inline TrackIfTopLevel(t: torch.Tensor) : torch.Tensor =
@@ -35,6 +58,33 @@ type internal Memory private () =
             Memory.Track t
 
         t
+
+    /// Runs a raw forward computation. Its temporary tensors and `Scalars` stay alive until it returns (so a
+    /// GC on another thread cannot free them while libtorch reads them) and are then freed; the result
+    /// survives. Outside every scope the temporaries get a dispose scope of their own.
+    static member Run(forward: torch.Tensor[] -> torch.Tensor, raws: torch.Tensor[]) : torch.Tensor =
+        Memory.running <- Memory.running + 1
+
+        try
+            let result =
+                if Memory.depth > 0 then
+                    forward raws
+                else
+                    use scope = torch.NewDisposeScope()
+                    scope.MoveToOuter(forward raws)
+
+            GC.KeepAlive raws
+            result
+        finally
+            Memory.running <- Memory.running - 1
+
+            if Memory.running = 0 then
+                Scalars.Release()
+
+    /// Runs `body`, freeing every tensor it makes when it returns (for code that returns .NET values).
+    static member Discarding(body: unit -> 'T) : 'T =
+        use _ = torch.NewDisposeScope()
+        body ()
 
     /// Runs `body` in a scope; only the outermost scope on a thread frees memory. The tensors that
     /// `keep` lists from the result survive the scope and are handed to the GC.
@@ -55,7 +105,7 @@ type internal Memory private () =
 
                 for t in keep result do
                     if not (isNull t) then
-                        t.MoveToOuterDisposeScope() |> ignore
+                        scope.MoveToOuter t |> ignore
                         Memory.Track t
 
                 result

@@ -1,0 +1,74 @@
+/// Command-line arguments of the main job (Argu).
+module Functional.Models.Cli
+
+open Argu
+
+/// `train` arguments.
+type TrainArgs =
+    | [<MainCommand; Mandatory>] Model of name: string
+    | Dataset of name: string
+    | Epochs of int
+    | Quick
+    | Out of folder: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Model _ -> "model to train (see 'list'): main-job, or a zoo model."
+            | Dataset _ -> "dataset to train on (defaults to the model's own)."
+            | Epochs _ -> "number of epochs."
+            | Quick -> "a few steps only (for tests)."
+            | Out _ -> "output folder for plots, history and checkpoints."
+
+/// `evaluate` arguments.
+type EvaluateArgs =
+    | [<MainCommand; Mandatory>] Checkpoint of path: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Checkpoint _ -> "a .safetensors checkpoint written by the main job."
+
+/// `predict` arguments.
+type PredictArgs =
+    | [<MainCommand; Mandatory>] Checkpoint of path: string
+    | Count of int
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Checkpoint _ -> "a .safetensors checkpoint written by the main job."
+            | Count _ -> "how many test images to predict (default 20)."
+
+/// Top-level arguments. Run without a command, the main job trains the digits CNN.
+type MainArgs =
+    | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
+    | [<CliPrefix(CliPrefix.None)>] Evaluate of ParseResults<EvaluateArgs>
+    | [<CliPrefix(CliPrefix.None)>] Predict of ParseResults<PredictArgs>
+    | [<CliPrefix(CliPrefix.None)>] List
+    | Quick
+    | Epochs of int
+    | Out of folder: string
+    | Seed of int
+    | Resume
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Train _ -> "train a model: train <model> [--quick] [--epochs n] [--out folder]."
+            | Evaluate _ -> "evaluate a main-job checkpoint on the test split."
+            | Predict _ -> "predict test images with a main-job checkpoint."
+            | List -> "list the models and datasets."
+            | Quick -> "main job: a few steps only (for tests)."
+            | Epochs _ -> "main job: number of epochs (default 12)."
+            | Out _ -> "main job: output folder (default artifacts/main-job)."
+            | Seed _ -> "seed of every random choice (default 0)."
+            | Resume -> "main job: continue from the last checkpoint in the output folder."
+
+/// Commands handled outside Argu (they parse their own arguments).
+let extraUsage =
+    """
+Other commands:
+    data <list|fetch|verify|bench> ...   datasets (run 'data help')
+    bench                                 AD benchmarks against TorchSharp's autograd (writes artifacts/bench.json)
+    memory                                resident-memory soak test of a naive training loop"""
