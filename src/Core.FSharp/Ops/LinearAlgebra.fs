@@ -79,11 +79,14 @@ let private product (a: Value) (b: Value) : Value =
     | _ ->
         let batchA = if sa.Length > 2 then sa[.. sa.Length - 3] else [||]
         let batchB = if sb.Length > 2 then sb[.. sb.Length - 3] else [||]
-        // Report the whole operand shapes, not only their batch parts.
+        // Report the whole operand shapes and their batch parts.
         try
             broadcastShapes "matmul" batchA batchB |> ignore
         with :? System.ArgumentException ->
-            incompatible ()
+            Errors.fail
+                "matmul"
+                $"shapes {Errors.shapeText sa} and {Errors.shapeText sb} are not compatible: the batch dimensions {Errors.shapeText batchA} and {Errors.shapeText batchB} do not broadcast"
+                "matmul needs [.., n, k] and [.., k, m] with broadcastable batch dimensions [..]."
 
         let a2 = if sa.Length = 1 then Shape.reshape [| 1L; k1 |] a else a
         let b2 = if sb.Length = 1 then Shape.reshape [| k2; 1L |] b else b
