@@ -441,29 +441,72 @@ let private diffParams =
             gen {
                 let! xs = Gen.listOf point |> Gen.map (List.truncate 3)
                 let xs = if xs.IsEmpty then [ Tensor.zeros [ 2 ] ] else xs
-                let! form = Gen.choose (0, 4)
+                let! form = Gen.choose (0, 6)
                 let! wrong = Gen.frequency [ 5, Gen.constant false; 1, Gen.constant true ]
                 let! other = point
                 let names = [ "a"; "b.w"; "b.v" ]
 
                 let apply (t: Tensor[]) =
                     let p = Params.ofList (List.zip (List.take t.Length names) (List.ofArray t))
-                    let loss (p: Params) = Params.tensors p |> List.map (fn.F >> Tensor.sum) |> List.reduce (+)
-                    let direction = if wrong then Params.ofList [ "a", other ] else Params.map (fun x -> x) p
+
+                    let loss (p: Params) =
+                        Params.tensors p |> List.map (fn.F >> Tensor.sum) |> List.reduce (+)
+
+                    let direction =
+                        if wrong then
+                            Params.ofList [ "a", other ]
+                        else
+                            Params.map (fun x -> x) p
 
                     let sameTree (what: string) (q: Params) =
-                        let shapes (p: Params) = Params.toList p |> List.map (fun (n, t) -> n, t.Shape)
+                        let shapes (p: Params) =
+                            Params.toList p |> List.map (fun (n, t) -> n, t.Shape)
 
                         if shapes q <> shapes p then
-                            raise (ContractBroken $"{what} has paths and shapes %A{shapes q}, expected %A{shapes p}")
+                            raise (
+                                ContractBroken
+                                    $"{what} has paths and shapes %A{shapes q}, expected %A{shapes p}"
+                            )
 
                     match form with
-                    | 0 -> sameTree "the gradient" (DiffParams.grad loss p)
+                    | 0 ->
+                        let g = DiffParams.grad loss p
+                        sameTree "the gradient" g
+
+                        // The loss is a sum over the leaves: each leaf's gradient is Diff.grad of its own term.
+                        for (path, gi), xi in List.zip (Params.toList g) (Params.tensors p) do
+                            let expected = (Diff.grad (fn.F >> Tensor.sum) xi).ToArray<float>()
+                            let got = gi.ToArray<float>()
+
+                            let close (a: float) (b: float) =
+                                a = b
+                                || (System.Double.IsNaN a && System.Double.IsNaN b)
+                                || abs (a - b) <= 1e-5 * (1.0 + abs b)
+
+                            if not (Array.forall2 close got expected) then
+                                raise (
+                                    ContractBroken
+                                        $"the gradient of '{path}' is %A{got}, but Diff.grad of its term gives %A{expected}"
+                                )
                     | 1 ->
                         let y, pullback = DiffParams.vjp loss p
                         sameTree "the pullback" (pullback (Tensor.ones (y.Shape, y.Dtype)))
                     | 2 -> DiffParams.jvp loss p direction |> ignore
                     | 3 -> sameTree "the HVP" (DiffParams.hvp loss p direction)
+                    | 4 ->
+                        let _, g = DiffParams.valueAndGrad loss p
+                        sameTree "the gradient of valueAndGrad" g
+                    | 5 ->
+                        let y, dy = DiffParams.jvpTree (Params.map fn.F) p direction
+
+                        let shapes (q: Params) =
+                            Params.toList q |> List.map (fun (n, t) -> n, t.Shape)
+
+                        if shapes dy <> shapes y then
+                            raise (
+                                ContractBroken
+                                    $"jvpTree's tangent has paths and shapes %A{shapes dy}, its value %A{shapes y}"
+                            )
                     | _ ->
                         let h = DiffParams.hessian loss p
                         let n = Params.count p
@@ -476,7 +519,9 @@ let private diffParams =
                 return case xs (fn.Name, form, wrong) apply Anything
             })
 
-    { s with Names = "DiffParams" :: "Params" :: s.Names }
+    { s with
+        Names = "DiffParams" :: "Params" :: s.Names
+    }
 
 /// Every fuzzed Diff function.
 let all = diffs @ [ gradCheck; leaked; diffParams ]

@@ -254,6 +254,7 @@ let run (spec: Spec) (case: Case) =
     let rejected (e: exn) =
         checkRejection spec case "the call" e
         count "rejected with a documented exception"
+        count $"rejected with {e.GetType().Name}"
         count $"{spec.Name} / rejected"
 
         if trace then

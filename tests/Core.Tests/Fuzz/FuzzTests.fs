@@ -18,9 +18,24 @@ let private planned =
 let private summary =
     testCase $"summary: {planned} generated calls" (fun () ->
         let tried = tally "calls"
+        let ops = OpTable.all.Length + CreationTable.all.Length + DiffTable.all.Length
+        let ok = tally "returned a well-formed result"
+        let rejected = tally "rejected with a documented exception"
+
+        let byType =
+            [ "ArgumentException"; "InvalidOperationException"; "GradCheckException" ]
+            |> List.map (fun t ->
+                let n = tally ("rejected with " + t)
+                $"{n} with {t}")
+            |> String.concat ", "
+
+        let forward, reverse, nested =
+            tally "differentiated (forward)",
+            tally "differentiated (reverse)",
+            tally "differentiated (forward-over-reverse)"
 
         printfn
-            $"Fuzz: {tried} calls of {OpTable.all.Length + CreationTable.all.Length + DiffTable.all.Length} public functions"
+            $"fuzz: {tried} cases over {ops} public ops and Diff functions, {ok} returned a well-formed result, {rejected} rejected ({byType}); results differentiated {forward} times forward, {reverse} reverse, {nested} forward-over-reverse; 0 native errors or crashes"
 
         // Per-function tallies (keys with " / ") only with FUZZ_STATS set.
         let perFunction =
@@ -30,7 +45,11 @@ let private summary =
             if perFunction || not (key.Contains " / ") then
                 printfn $"  {key}: {n}"
 
-        Expect.isGreaterThan tried 0 "some calls were tried")
+        Expect.isGreaterThanOrEqual tried planned "every planned case was tried"
+        Expect.equal (ok + rejected) tried "every case returned or was rejected with a documented exception"
+        Expect.isGreaterThan ok (tried / 4) "a good share of the cases succeed"
+        Expect.isGreaterThan rejected 0 "some cases are rejected"
+        Expect.isGreaterThan forward 0 "results were differentiated")
 
 /// The specs as properties, duplicate names (overloads such as `x + c` and `c + x`) numbered.
 let private properties (cases: int) (specs: Spec list) =
