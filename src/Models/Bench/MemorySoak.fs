@@ -1,8 +1,11 @@
-/// The `memory` command: a naive training loop (valueAndGrad plus an SGD update written with Tensor
-/// operators, no Dispose anywhere) whose resident memory must stay flat over 10,000 steps.
+/// The `memory` command: a soak benchmark. A naive training loop (valueAndGrad plus an SGD update written
+/// with Tensor operators, no Dispose anywhere) runs 20,000 steps; resident memory and step time must stay
+/// flat. Prints the median step time and the RSS of every 1,000-step window, writes the curve as CSV, and
+/// ends with a verdict line.
 module Functional.Models.Bench.MemorySoak
 
 open System
+open System.Diagnostics
 open System.IO
 open TorchSharp
 open Functional
@@ -14,9 +17,41 @@ let residentMb () : float =
     |> Option.map (fun l -> float (l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0)
     |> Option.defaultValue nan
 
-/// Runs the loop for `steps` steps and prints RSS at 1k, 5k and 10k steps (and every `steps / 10`);
-/// returns 0 when the growth after warm-up (from step 1,000 to the end) is under `limitMb`.
-let run (threads: int) (steps: int) (limitMb: float) : int =
+/// The median of a non-empty array.
+let private median (xs: float[]) =
+    let s = Array.sort xs
+    let n = s.Length
+
+    if n % 2 = 1 then
+        s[n / 2]
+    else
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+
+/// One window of the soak: the steps it covers, its median step time and the RSS at its end.
+type Window =
+    {
+        FirstStep: int
+        LastStep: int
+        MedianMs: float
+        RssMb: float
+    }
+
+/// Writes the windows as CSV (window_end_step, median_step_ms, rss_mb).
+let private writeCsv (path: string) (windows: Window list) =
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath path))
+    |> ignore
+
+    let lines =
+        "first_step,last_step,median_step_ms,rss_mb"
+        :: (windows
+            |> List.map (fun w -> $"{w.FirstStep},{w.LastStep},{w.MedianMs:F4},{w.RssMb:F1}"))
+
+    File.WriteAllLines(path, lines)
+
+/// Runs the loop for `steps` steps (windows of 1,000 steps, fewer for short runs), prints every window's
+/// median step time and RSS, writes them to `csv`, and returns 0 when the RSS growth after the first window
+/// is under `limitMb` and the last window's median step time is at most `slowdown` times the first's.
+let run (threads: int) (steps: int) (limitMb: float) (slowdown: float) (csv: string) : int =
     torch.set_num_threads threads
     let batches = Array.init 8 (fun i -> Data.matrix (100 + i) 128 784 1.0)
     let targets = Array.init 8 (fun i -> Data.oneHot (200 + i) 128 10)
@@ -26,16 +61,20 @@ let run (threads: int) (steps: int) (limitMb: float) : int =
     let w3 = Data.ours (Data.matrix 6 128 10 (1.0 / sqrt 128.0))
     let b3 = Data.ours (Data.matrix 7 1 10 0.1)
     let mutable w1 = Data.ours (Data.matrix 2 784 256 (1.0 / sqrt 784.0))
-    let warmUpStep = min 1000 steps
-    let checkpoints = set [ 1000; 5000; 10000; steps ]
-    let every = max 1 (steps / 10)
-    let mutable baseline = nan
-    let mutable last = nan
-    let watch = Diagnostics.Stopwatch.StartNew()
-    printfn $"memory soak: {steps} steps of valueAndGrad (784-256-128-10 MLP, batch 128) + SGD, no Dispose"
+    let window = max 1 (min 1000 (steps / 2))
+    let times = Array.zeroCreate<float> steps
+    let mutable windows = []
+    let total = Stopwatch.StartNew()
+    let watch = Stopwatch()
+
+    printfn
+        $"memory soak: {steps} steps of valueAndGrad (784-256-128-10 MLP, batch 128) + SGD, no Dispose, {threads} libtorch thread(s)"
+
     printfn $"start: RSS {residentMb ():F1} MB"
+    printfn "   steps          median step   RSS at end   loss      elapsed"
 
     for step in 1..steps do
+        watch.Restart()
         // a fresh batch tensor every step, as a naive user loop would make it
         let x = Tensor.create batches[step % batches.Length]
         let y = Tensor.create targets[step % targets.Length]
@@ -48,21 +87,46 @@ let run (threads: int) (steps: int) (limitMb: float) : int =
 
         let value, grad = Diff.valueAndGrad loss w1
         w1 <- w1 - 0.05 * grad
+        let lossValue = value.ToDouble()
+        times[step - 1] <- watch.Elapsed.TotalMilliseconds
 
-        if step = warmUpStep then
-            baseline <- residentMb ()
+        if step % window = 0 || step = steps then
+            let first = (step - 1) / window * window + 1
 
-        if checkpoints.Contains step || step % every = 0 then
-            last <- residentMb ()
-            let mark = if checkpoints.Contains step then " *" else ""
+            let w =
+                {
+                    FirstStep = first
+                    LastStep = step
+                    MedianMs = median times[first - 1 .. step - 1]
+                    RssMb = residentMb ()
+                }
+
+            windows <- w :: windows
 
             printfn
-                $"step {step, 6}: RSS {last, 8:F1} MB  loss {value.ToDouble():F5}  ({watch.Elapsed.TotalSeconds:F1} s){mark}"
+                $"{first, 6}-{step, -6}  {w.MedianMs, 8:F3} ms  {w.RssMb, 8:F1} MB  {lossValue, 8:F5}  {total.Elapsed.TotalSeconds, 6:F1} s"
 
-    let growth = last - baseline
-    let status = if growth < limitMb then "ok" else "MISSED"
+    let windows = List.rev windows
+    writeCsv csv windows
+    let first, last = List.head windows, List.last windows
+    let growth = last.RssMb - first.RssMb
+    let ratio = last.MedianMs / first.MedianMs
+    let rssOk = growth < limitMb
+    let timeOk = ratio <= slowdown
+    let rss = windows |> List.map (fun w -> $"{w.RssMb:F0}") |> String.concat " "
+    printfn $"RSS curve (MB, one value per {window} steps): {rss}"
 
     printfn
-        $"RSS growth after warm-up (step {warmUpStep} -> {steps}): {growth:F1} MB (target < {limitMb:F0} MB): {status}"
+        $"first {window} steps: median {first.MedianMs:F3} ms; last {window} steps: median {last.MedianMs:F3} ms (ratio {ratio:F2})"
 
-    if growth < limitMb then 0 else 1
+    printfn
+        $"RSS: {first.RssMb:F1} MB after step {first.LastStep}, {last.RssMb:F1} MB after step {last.LastStep}"
+
+    printfn $"wrote {csv}"
+    let verdict (ok: bool) = if ok then "flat" else "GROWS"
+    let signed = (if growth >= 0.0 then "+" else "") + growth.ToString "F1"
+
+    printfn
+        $"verdict: resident memory {verdict rssOk} ({signed} MB after the first window, limit {limitMb:F0} MB), step time {verdict timeOk} (last/first median {ratio:F2}, limit {slowdown:F2})"
+
+    if rssOk && timeOk then 0 else 1
