@@ -12,7 +12,8 @@ let private usage () =
                  --out FILE
   memory         soak: 20,000 steps of a naive valueAndGrad + SGD loop with no Dispose (also: bench
                  memory); prints the median step time and RSS of every 1,000 steps and a verdict,
-                 writes artifacts/memory-soak.csv; options: --threads N, --steps N, --out FILE"""
+                 writes artifacts/memory-soak.csv; options: --threads N, --steps N, --out FILE,
+                 --train (the library's TrainStep.run with Adam on the MLP built from layers)"""
 
     1
 
@@ -26,6 +27,7 @@ type private Options =
         Clock: Measure.Clock
         Only: string option
         Profile: float option
+        Train: bool
     }
 
 let rec private parse (o: Options) (args: string list) : Options option =
@@ -35,6 +37,7 @@ let rec private parse (o: Options) (args: string list) : Options option =
     | "--steps" :: n :: rest -> parse { o with Steps = int n } rest
     | "--out" :: f :: rest -> parse { o with Out = Some f } rest
     | "--quick" :: rest -> parse { o with Quick = true } rest
+    | "--train" :: rest -> parse { o with Train = true } rest
     | "--only" :: name :: rest -> parse { o with Only = Some name } rest
     | "--profile" :: seconds :: rest -> parse { o with Profile = Some(float seconds) } rest
     | "--clock" :: "wall" :: rest -> parse { o with Clock = Measure.Wall } rest
@@ -50,6 +53,7 @@ let private defaults =
         Clock = Measure.ProcessCpu
         Only = None
         Profile = None
+        Train = false
     }
 
 /// Runs `bench [options]` or `memory [options]`; returns the exit code.
@@ -58,7 +62,8 @@ let run (command: string) (args: string list) : int =
     | "bench", "memory" :: rest
     | "memory", rest ->
         match parse defaults rest with
-        | Some o -> MemorySoak.run o.Threads o.Steps 50.0 1.25 (defaultArg o.Out "artifacts/memory-soak.csv")
+        | Some o ->
+            MemorySoak.run o.Threads o.Train o.Steps 50.0 1.25 (defaultArg o.Out "artifacts/memory-soak.csv")
         | None -> usage ()
     | _, rest ->
         match parse defaults rest with

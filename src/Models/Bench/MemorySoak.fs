@@ -48,11 +48,9 @@ let private writeCsv (path: string) (windows: Window list) =
 
     File.WriteAllLines(path, lines)
 
-/// Runs the loop for `steps` steps (windows of 1,000 steps, fewer for short runs), prints every window's
-/// median step time and RSS, writes them to `csv`, and returns 0 when the RSS growth after the first window
-/// is under `limitMb` and the last window's median step time is at most `slowdown` times the first's.
-let run (threads: int) (steps: int) (limitMb: float) (slowdown: float) (csv: string) : int =
-    torch.set_num_threads threads
+/// The naive loop: valueAndGrad of a 784-256-128-10 MLP loss w.r.t. its first weight plus an SGD update
+/// written with Tensor operators; a step returns its loss.
+let private naiveLoop () : string * (int -> float) =
     let batches = Array.init 8 (fun i -> Data.matrix (100 + i) 128 784 1.0)
     let targets = Array.init 8 (fun i -> Data.oneHot (200 + i) 128 10)
     let b1 = Data.ours (Data.matrix 3 1 256 0.1)
@@ -60,24 +58,12 @@ let run (threads: int) (steps: int) (limitMb: float) (slowdown: float) (csv: str
     let b2 = Data.ours (Data.matrix 5 1 128 0.1)
     let w3 = Data.ours (Data.matrix 6 128 10 (1.0 / sqrt 128.0))
     let b3 = Data.ours (Data.matrix 7 1 10 0.1)
-    let mutable w1 = Data.ours (Data.matrix 2 784 256 (1.0 / sqrt 784.0))
-    let window = max 1 (min 1000 (steps / 2))
-    let times = Array.zeroCreate<float> steps
-    let mutable windows = []
-    let total = Stopwatch.StartNew()
-    let watch = Stopwatch()
+    let w1 = ref (Data.ours (Data.matrix 2 784 256 (1.0 / sqrt 784.0)))
 
-    printfn
-        $"memory soak: {steps} steps of valueAndGrad (784-256-128-10 MLP, batch 128) + SGD, no Dispose, {threads} libtorch thread(s)"
-
-    printfn $"start: RSS {residentMb ():F1} MB"
-    printfn "   steps          median step   RSS at end   loss      elapsed"
-
-    for step in 1..steps do
-        watch.Restart()
+    let step (i: int) =
         // a fresh batch tensor every step, as a naive user loop would make it
-        let x = Tensor.create batches[step % batches.Length]
-        let y = Tensor.create targets[step % targets.Length]
+        let x = Tensor.create batches[i % batches.Length]
+        let y = Tensor.create targets[i % targets.Length]
 
         let loss (w1: Tensor) =
             let h1 = Tensor.relu (Tensor.matmul (x, w1) + b1)
@@ -85,9 +71,63 @@ let run (threads: int) (steps: int) (limitMb: float) (slowdown: float) (csv: str
             let d = Tensor.matmul (h2, w3) + b3 - y
             Tensor.mean (d * d)
 
-        let value, grad = Diff.valueAndGrad loss w1
-        w1 <- w1 - 0.05 * grad
-        let lossValue = value.ToDouble()
+        let value, grad = Diff.valueAndGrad loss w1.Value
+        w1.Value <- w1.Value - 0.05 * grad
+        value.ToDouble()
+
+    "valueAndGrad (784-256-128-10 MLP, batch 128) + SGD, no Dispose", step
+
+/// The library's training step: TrainStep.run (DiffParams gradient of all parameters, Adam update) on the
+/// same MLP built from layers; a step returns its loss.
+let private trainLoop () : string * (int -> float) =
+    let batches = Array.init 8 (fun i -> Data.matrix (100 + i) 128 784 1.0)
+    let targets = Array.init 8 (fun i -> Data.oneHot (200 + i) 128 10)
+
+    let config =
+        {
+            Model =
+                Layers.dense 256
+                => Layers.relu
+                => Layers.dense 128
+                => Layers.relu
+                => Layers.dense 10
+            Loss = fun pred y -> Losses.mse (pred, y)
+            Optimizer = Optim.adam (Rate.constant 1e-3)
+            Metrics = []
+        }
+
+    let state = ref (TrainStep.init config (Rng.seed 1) [ 784 ])
+
+    let step (i: int) =
+        let x = Tensor.create batches[i % batches.Length]
+        let y = Tensor.create targets[i % targets.Length]
+        let r = TrainStep.run config false state.Value (x, y)
+        state.Value <- r.State
+        r.Loss
+
+    "TrainStep.run (784-256-128-10 MLP from layers, batch 128, all parameters) + Adam", step
+
+/// Runs the loop (`train` picks TrainStep.run + Adam, otherwise the naive loop) for `steps` steps
+/// (windows of 1,000 steps, fewer for short runs), prints every window's median step time and RSS, writes
+/// them to `csv`, and returns 0 when the RSS growth after the first window is under `limitMb` and the last
+/// window's median step time is at most `slowdown` times the first's.
+let run (threads: int) (train: bool) (steps: int) (limitMb: float) (slowdown: float) (csv: string) : int =
+    torch.set_num_threads threads
+    let description, runStep = if train then trainLoop () else naiveLoop ()
+    let window = max 1 (min 1000 (steps / 2))
+    let times = Array.zeroCreate<float> steps
+    let mutable windows = []
+    let total = Stopwatch.StartNew()
+    let watch = Stopwatch()
+
+    printfn $"memory soak: {steps} steps of {description}, {threads} libtorch thread(s)"
+
+    printfn $"start: RSS {residentMb ():F1} MB"
+    printfn "   steps          median step   RSS at end   loss      elapsed"
+
+    for step in 1..steps do
+        watch.Restart()
+        let lossValue = runStep step
         times[step - 1] <- watch.Elapsed.TotalMilliseconds
 
         if step % window = 0 || step = steps then
