@@ -22,6 +22,13 @@ module Diff =
                 $"the tangent/cotangent has shape {Errors.shapeText (Value.raw v.Value).shape} but the point has shape {Errors.shapeText (Value.raw x.Value).shape}"
                 "Pass a direction of the same shape as the input (or of the output, for a cotangent)."
 
+    let internal requireSameDtype (op: string) (x: Tensor) (v: Tensor) =
+        if x.Dtype <> v.Dtype then
+            Errors.fail
+                op
+                $"the tangent/cotangent has dtype {v.Dtype} (shape {Errors.shapeText (Value.raw v.Value).shape}) but the point has dtype {x.Dtype}"
+                "Pass a direction of the same dtype as the input (or of the output, for a cotangent), e.g. v.ToDtype x.Dtype."
+
     /// Runs `body` in a memory scope, keeping the raw tensors of the result tensors.
     let internal scoped (body: unit -> 'T) (results: 'T -> Tensor list) : 'T =
         Memory.Scoped(body, fun r -> results r |> Seq.map (fun t -> (Value.raw t.Value)))
@@ -35,6 +42,7 @@ module Diff =
     let jvp (f: Tensor -> Tensor) (x: Tensor) (v: Tensor) : Tensor * Tensor =
         requireFloat "Diff.jvp" x
         requireSameShape "Diff.jvp" x v
+        requireSameDtype "Diff.jvp" x v
 
         scoped
             (fun () ->
@@ -110,6 +118,7 @@ module Diff =
 
         let pullback (u: Tensor) =
             requireSameShape "Diff.vjp pullback" value u
+            requireSameDtype "Diff.vjp pullback" value u
             scoped (fun () -> pull tag leaf x y u) (fun g -> [ g ])
 
         value, pullback
@@ -118,6 +127,14 @@ module Diff =
         Tensor(Value.ofRaw (Create.basis (Value.shape x.Value) i x.Dtype x.Device))
 
     let private flatten (t: Tensor) = Tensor(Shape.reshape [| -1L |] t.Value)
+
+    /// Zeros of shape `outer @ inner` (a Jacobian with no entries).
+    let private emptyJacobian (outer: int64[]) (inner: int64[]) (like: Tensor) =
+        Tensor(Value.ofRaw (Create.full (Array.append outer inner) 0.0 like.Dtype like.Device))
+
+    /// A zero of `x`'s dtype (the sum of no terms).
+    let private zeroScalar (x: Tensor) =
+        Tensor(Value.ofRaw (Create.full [||] 0.0 x.Dtype x.Device))
 
     let private assemble (rows: Tensor list) (outer: int64[]) (inner: int64[]) =
         let stacked =
@@ -130,24 +147,35 @@ module Diff =
         scoped
             (fun () ->
                 let y, pullback = vjp f x
-                let rows = [ for i in 0 .. y.NumElements - 1 -> pullback (basis y i) ]
-                assemble rows (Value.raw y.Value).shape (Value.raw x.Value).shape)
+
+                if y.NumElements = 0 then
+                    emptyJacobian (Value.raw y.Value).shape (Value.raw x.Value).shape y
+                else
+                    let rows = [ for i in 0 .. y.NumElements - 1 -> pullback (basis y i) ]
+                    assemble rows (Value.raw y.Value).shape (Value.raw x.Value).shape)
             (fun j -> [ j ])
 
     /// The Jacobian by forward mode (one JVP per input element): shape = output shape @ input shape.
     let jacfwd (f: Tensor -> Tensor) (x: Tensor) : Tensor =
         scoped
             (fun () ->
-                let columns = [ for j in 0 .. x.NumElements - 1 -> jvp f x (basis x j) ]
-                let y = fst columns.Head
+                if x.NumElements = 0 then
+                    let y = fst (jvp f x x)
+                    emptyJacobian (Value.raw y.Value).shape (Value.raw x.Value).shape y
+                else
+                    let columns = [ for j in 0 .. x.NumElements - 1 -> jvp f x (basis x j) ]
+                    let y = fst columns.Head
 
-                let byColumn =
-                    assemble (List.map snd columns) [| int64 x.NumElements |] (Value.raw y.Value).shape
-                // [n; out...] -> [out...; n] -> out @ in
-                let n = int64 x.NumElements
-                let m = int64 y.NumElements
-                let t = Shape.transpose 0 1 (Shape.reshape [| n; m |] byColumn.Value)
-                Tensor(Shape.reshape (Array.append (Value.raw y.Value).shape (Value.raw x.Value).shape) t))
+                    let byColumn =
+                        assemble (List.map snd columns) [| int64 x.NumElements |] (Value.raw y.Value).shape
+                    // [n; out...] -> [out...; n] -> out @ in
+                    let n = int64 x.NumElements
+                    let m = int64 y.NumElements
+                    let t = Shape.transpose 0 1 (Shape.reshape [| n; m |] byColumn.Value)
+
+                    Tensor(
+                        Shape.reshape (Array.append (Value.raw y.Value).shape (Value.raw x.Value).shape) t
+                    ))
             (fun j -> [ j ])
 
     /// The Jacobian of f: [m; n] for f: Rⁿ -> Rᵐ (in general output shape @ input shape); picks the
@@ -168,30 +196,47 @@ module Diff =
             (fun () ->
                 let g = grad f
 
-                [
-                    for i in 0 .. x.NumElements - 1 ->
-                        let e = basis x i
-                        Tensor(Reductions.sum (Arithmetic.mul (snd (jvp g x e)).Value e.Value))
-                ]
-                |> List.reduce (fun a b -> Tensor(Arithmetic.add a.Value b.Value)))
+                if x.NumElements = 0 then
+                    g x |> ignore // checks f (a scalar function of a float tensor)
+                    zeroScalar x
+                else
+                    [
+                        for i in 0 .. x.NumElements - 1 ->
+                            let e = basis x i
+                            Tensor(Reductions.sum (Arithmetic.mul (snd (jvp g x e)).Value e.Value))
+                    ]
+                    |> List.reduce (fun a b -> Tensor(Arithmetic.add a.Value b.Value)))
             (fun l -> [ l ])
 
     /// The divergence Σᵢ ∂fᵢ/∂xᵢ of a vector field f: Rⁿ -> Rⁿ (trace of the Jacobian).
     let divergence (f: Tensor -> Tensor) (x: Tensor) : Tensor =
         scoped
             (fun () ->
-                [
-                    for i in 0 .. x.NumElements - 1 ->
-                        let e = basis x i
-                        let _, col = jvp f x e
+                let y = fst (jvp f x x)
 
-                        Tensor(
-                            Reductions.sum (
-                                Arithmetic.mul (Shape.reshape ((Value.raw x.Value).shape) col.Value) e.Value
+                if y.NumElements <> x.NumElements then
+                    Errors.fail
+                        "Diff.divergence"
+                        $"f returned shape {Errors.shapeText (Value.raw y.Value).shape} for an input of shape {Errors.shapeText (Value.raw x.Value).shape}"
+                        "The divergence is defined for vector fields f: R^n -> R^n (as many outputs as inputs)."
+
+                if x.NumElements = 0 then
+                    zeroScalar x
+                else
+                    [
+                        for i in 0 .. x.NumElements - 1 ->
+                            let e = basis x i
+                            let _, col = jvp f x e
+
+                            Tensor(
+                                Reductions.sum (
+                                    Arithmetic.mul
+                                        (Shape.reshape ((Value.raw x.Value).shape) col.Value)
+                                        e.Value
+                                )
                             )
-                        )
-                ]
-                |> List.reduce (fun a b -> Tensor(Arithmetic.add a.Value b.Value)))
+                    ]
+                    |> List.reduce (fun a b -> Tensor(Arithmetic.add a.Value b.Value)))
             (fun d -> [ d ])
 
     /// The curl ∇ × f of a vector field f: R³ -> R³.
@@ -205,6 +250,12 @@ module Diff =
         scoped
             (fun () ->
                 let j = jacfwd f x
+
+                if j.Shape <> [| 3; 3 |] then
+                    Errors.fail
+                        "Diff.curl"
+                        $"f returned shape {Errors.shapeText (Value.raw j.Value).shape[.. j.Rank - 2]} for an input of shape [3]"
+                        "curl is defined for f: R^3 -> R^3; f must return a vector of 3 elements."
 
                 let at r c =
                     Shape.select 0 (int64 c) (Shape.select 0 (int64 r) j.Value)
@@ -230,6 +281,7 @@ module Diff =
                 | Some v ->
                     requireFloat "Diff.jvpArgs" x
                     requireSameShape "Diff.jvpArgs" x v
+                    requireSameDtype "Diff.jvpArgs" x v
                 | None -> ())
             xs
             vs
@@ -279,6 +331,7 @@ module Diff =
 
         let pullback (u: Tensor) =
             requireSameShape "Diff.vjpArgs pullback" value u
+            requireSameDtype "Diff.vjpArgs pullback" value u
 
             scoped
                 (fun () ->
@@ -304,6 +357,14 @@ module Diff =
 
         value, pullback
 
+    /// Fails unless a user rule's result `got` has the shape and dtype of `expected`.
+    let private requireMatching (op: string) (rule: string) (what: string) (expected: Tensor) (got: Tensor) =
+        if got.Shape <> expected.Shape || got.Dtype <> expected.Dtype then
+            Errors.fail
+                op
+                $"{rule} returned {got.Dtype} of shape {Errors.shapeText (Value.raw got.Value).shape}, but {what} is {expected.Dtype} of shape {Errors.shapeText (Value.raw expected.Value).shape}"
+                $"Make {rule} return a tensor like {what}."
+
     /// `f` with a user-given reverse-mode rule `pullback x y u = Jᵀu` (written in Tensor ops, so it is
     /// itself differentiable). Forward mode differentiates `f` itself.
     let customVjp (f: Tensor -> Tensor) (pullback: Tensor -> Tensor -> Tensor -> Tensor) : Tensor -> Tensor =
@@ -321,7 +382,11 @@ module Diff =
                         Name = "customVjp"
                         Forward = fun r -> Value.raw (f (Tensor(Const r[0]))).Value
                         Jvp = fun p _ ts -> forwardOf p[0] ts[0].Value
-                        Vjp = fun p y g _ -> (pullback (Tensor p[0]) (Tensor y) (Tensor g)).Value
+                        Vjp =
+                            fun p y g _ ->
+                                let dx = pullback (Tensor p[0]) (Tensor y) (Tensor g)
+                                requireMatching "Diff.customVjp" "the pullback" "the input" (Tensor p[0]) dx
+                                dx.Value
                     }
                     [| x.Value |]
             )
@@ -350,7 +415,11 @@ module Diff =
                     {
                         Name = "customJvp"
                         Forward = fun r -> Value.raw (f (Tensor(Const r[0]))).Value
-                        Jvp = fun p _ ts -> (pushforward (Tensor p[0]) (Tensor ts[0].Value)).Value
+                        Jvp =
+                            fun p y ts ->
+                                let dy = pushforward (Tensor p[0]) (Tensor ts[0].Value)
+                                requireMatching "Diff.customJvp" "the pushforward" "the output" (Tensor y) dy
+                                dy.Value
                         Vjp = fun p _ g _ -> reverseOf p[0] g
                     }
                     [| x.Value |]

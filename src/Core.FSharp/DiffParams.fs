@@ -47,7 +47,8 @@ module DiffParams =
                 | _ -> null)
             |> Array.ofList
 
-        tag, leaves, f inputs
+        // Retained: a Diff call nested in f must not free the intermediates that vjp's pullback uses later.
+        tag, leaves, Memory.Retained(fun () -> f inputs)
 
     /// The cotangents of every tensor of p, as a tree (zeros where the output does not depend on one).
     let private pull (tag: int) (leaves: Node[]) (p: Params) (y: Tensor) (u: Tensor) : Params =

@@ -55,6 +55,26 @@ module internal Convert =
         | CPU -> torch.CPU
         | CUDA i -> torch.device (DeviceType.CUDA, i)
 
+    /// Fails with a clear message naming `op` unless device `d` exists on this machine (TorchSharp would
+    /// raise an error that names neither).
+    let requireDevice (op: string) (d: Device) =
+        match d with
+        | CPU -> ()
+        | CUDA i ->
+            Functional.Native.NativeSetup.ensure ()
+
+            let count =
+                if torch.cuda.is_available () then
+                    torch.cuda.device_count ()
+                else
+                    0
+
+            if i < 0 || i >= count then
+                Errors.fail
+                    op
+                    $"device CUDA {i} is not available: this machine has {count} CUDA device(s)"
+                    "Use CPU, or a CUDA index below the device count."
+
     let ofTorchDevice (d: torch.Device) =
         match d.``type`` with
         | DeviceType.CPU -> CPU

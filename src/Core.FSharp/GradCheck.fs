@@ -167,6 +167,12 @@ module GradCheck =
         let numeric = numericJvp s f xs directions
         let y, jv = Diff.jvpArgs f xs directions
 
+        if not (isFloat y) then
+            Errors.fail
+                "GradCheck"
+                $"the function returned a {y.Dtype} tensor of shape {Errors.shapeText (Array.map int64 y.Shape)} ({where}), which carries no derivative"
+                "Check a function with a floating-point result (integer and Bool results are piecewise constant)."
+
         if List.contains Forward s.Modes then
             compare s $"forward mode (JVP), {where}" "JVP" "finite differences" jv numeric
 

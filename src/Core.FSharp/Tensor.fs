@@ -111,7 +111,11 @@ type Tensor internal (value: Value) =
     /// A tensor from a number, a .NET array (1-4 D, rectangular or jagged) or nested lists/seqs.
     /// The dtype defaults to Bool for bools and Float32 otherwise.
     static member create(data: obj, ?dtype: Dtype, ?device: Device) : Tensor =
-        Tensor(Value.ofRaw (Raw.Create.ofData data dtype (defaultArg device CPU)))
+        Tensor(
+            Value.ofRaw (
+                Errors.guard "Tensor.create" (fun () -> Raw.Create.ofData data dtype (defaultArg device CPU))
+            )
+        )
 
     /// A 0-dimensional tensor holding `value`.
     static member scalar(value: float, ?dtype: Dtype, ?device: Device) : Tensor =

@@ -35,6 +35,10 @@ public static class TensorOps
     public static Tensor Softplus(this Tensor x, double? beta = null, double? threshold = null) =>
         ActivationMembers.Softplus(x, Interop.Opt<double>(beta), Interop.Opt<double>(threshold));
 
+    /// <summary>True when no element of x is NaN or ±Inf (also for an empty tensor): the check for a diverged loss or gradient.</summary>
+    public static bool AllFinite(this Tensor x) =>
+        ComparisonMembers.AllFinite(x);
+
     /// <summary>a = b elementwise (Bool).</summary>
     public static Tensor Eq(this Tensor a, double b) =>
         ComparisonMembers.Eq(a, b);
@@ -58,6 +62,10 @@ public static class TensorOps
     /// <summary>a &gt; b elementwise (Bool).</summary>
     public static Tensor Gt(this Tensor a, double b) =>
         ComparisonMembers.Gt(a, b);
+
+    /// <summary>True where x is finite, false at NaN and ±Inf (Bool); integer and Bool elements are always finite.</summary>
+    public static Tensor IsFinite(this Tensor x) =>
+        ComparisonMembers.IsFinite(x);
 
     /// <summary>a ≤ b elementwise (Bool, broadcasting).</summary>
     public static Tensor Le(this Tensor a, Tensor b) =>

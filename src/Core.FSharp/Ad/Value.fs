@@ -61,10 +61,20 @@ module internal Value =
     /// Wraps a raw tensor as a constant (tracked for the GC when made outside every scope).
     let ofRaw (r: Raw) = Const(Memory.TrackIfTopLevel r)
 
+    /// `r`, checked not to have been freed (a tensor kept from inside a finished Diff call).
+    let inline private live (r: Raw) : Raw =
+        if r.IsInvalid then
+            Errors.invalid
+                "Tensor"
+                "this tensor was freed when the differentiation call (or training step) that made it returned"
+                "Keep only the results of a Diff call; recompute other values outside it (or return them as part of the result)."
+
+        r
+
     /// The raw tensor under every perturbation.
     let rec raw (v: Value) : Raw =
         match v with
-        | Const r -> r
+        | Const r -> live r
         | Fwd(p, _, _)
         | Rev(p, _, _) -> raw p
 
@@ -115,7 +125,7 @@ module internal Value =
             for i in 0 .. inputs.Length - 1 do
                 raws[i] <-
                     match inputs[i] with
-                    | Const r -> r
+                    | Const r -> live r
                     | _ -> null
 
             ofRaw (Memory.Run(op.Forward, raws))

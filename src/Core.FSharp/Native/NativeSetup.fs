@@ -126,6 +126,7 @@ let private initialise =
                      eprintfn $"Functional: could not patch {file}: {e.Message}"
 
          HeapTuning.apply () |> ignore
+         OpenMpTuning.apply () |> ignore
          preload ()
 
          try

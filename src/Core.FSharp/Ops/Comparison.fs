@@ -49,3 +49,7 @@ let gtScalar c a =
 /// a ≥ c.
 let geScalar c a =
     compareScalar "ge" (fun x y -> x.ge y) c a
+
+/// True where x is finite (neither NaN nor ±Inf); integer and Bool elements are always finite.
+let isFinite (x: Value) =
+    constant "isFinite" (fun r -> r[0].isfinite()) [| x |]

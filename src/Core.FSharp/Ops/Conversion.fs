@@ -26,6 +26,7 @@ let rec toDtype (dtype: Dtype) (x: Value) : Value =
 
 /// `x` moved to `device`; the derivative moves back.
 let rec toDevice (device: Device) (x: Value) : Value =
+    Convert.requireDevice "Tensor.toDevice" device
     let target = Convert.toTorchDevice device
     let source = Convert.ofTorchDevice (Value.raw x).device
 

@@ -106,17 +106,21 @@ let private weightAdjointRaw (spec: ConvSpec) (k: int64[]) (x: Raw) (g: Raw) : R
     let s = spatial x.shape
     let nd = int64 s.Length
 
-    let input =
-        x
-            .reshape(Array.append [| n; groups; cin / groups |] s)
-            .permute(Array.append [| 2L; 1L; 0L |] [| 3L .. 2L + nd |])
-            .reshape(Array.append [| cin / groups; groups * n |] s)
+    if n = 0L then
+        // An empty batch contributes nothing (and the reshapes below would be ambiguous).
+        torch.zeros (Array.append [| g.shape[1]; cin / groups |] k, x.dtype, x.device)
+    else
+        let input =
+            x
+                .reshape(Array.append [| n; groups; cin / groups |] s)
+                .permute(Array.append [| 2L; 1L; 0L |] [| 3L .. 2L + nd |])
+                .reshape(Array.append [| cin / groups; groups * n |] s)
 
-    let filters = g.transpose (0L, 1L)
+        let filters = g.transpose (0L, 1L)
 
-    (convolveRaw input filters spec.Dilation spec.Padding spec.Stride groups |> cut k)
-        .transpose(0L, 1L)
-        .contiguous()
+        (convolveRaw input filters spec.Dilation spec.Padding spec.Stride groups |> cut k)
+            .transpose(0L, 1L)
+            .contiguous()
 
 /// conv(x, w) with output lengths `so` (x: (N, Cin, *S), w: (Cout, Cin / G, *K)); bilinear.
 let rec conv (spec: ConvSpec) (so: int64[]) (x: Value) (w: Value) : Value =
@@ -172,6 +176,14 @@ and weightAdjoint (spec: ConvSpec) (k: int64[]) (x: Value) (g: Value) : Value =
 let private layout (nd: int) (c: string) =
     if nd = 1 then $"({c}, L)" else $"({c}, H, W)"
 
+/// Fails if a spatial dimension of the input is empty (libtorch supports only an empty batch or channel).
+let private requireSpatial (op: string) (xs: int64[]) =
+    if Array.exists (fun n -> n < 1L) (spatial xs) then
+        Errors.fail
+            op
+            $"the input of shape {Errors.shapeText xs} has an empty spatial dimension"
+            "Spatial sizes must be >= 1; only the batch (or channel) dimension may be empty."
+
 /// Checks stride, padding, dilation and groups.
 let private checkGeometry
     (op: string)
@@ -221,6 +233,7 @@ let convolution
     let xs, ws = Value.shape x, Value.shape w
     requireRank op "input" (layout nd "N, C") (nd + 2) xs
     requireRank op "weight" (layout nd "C_out, C_in / groups") (nd + 2) ws
+    requireSpatial op xs
     requireFloat op "input" x
     requireSameDtype op "weight" x w
     checkGeometry op stride padding dilation groups
@@ -238,11 +251,11 @@ let convolution
             $"the weight has shape {Errors.shapeText ws}, so it expects {ws[1]} × groups {groups} = {ws[1] * groups} input channels, but the input has shape {Errors.shapeText xs} with {cin} channels"
             "The weight's second dimension must be input channels / groups."
 
-    if Array.exists (fun k -> k < 1L) (spatial ws) then
+    if Array.exists (fun k -> k < 1L) ws then
         Errors.fail
             op
-            $"the weight has shape {Errors.shapeText ws} with an empty kernel dimension"
-            "Kernel sizes must be >= 1."
+            $"the weight has shape {Errors.shapeText ws} with an empty dimension"
+            "Kernel sizes and channel counts must be >= 1."
 
     let so = outputSizes op (spatial xs) (spatial ws) stride padding dilation false
 
@@ -273,6 +286,7 @@ let transposedConvolution
     let xs, ws = Value.shape x, Value.shape w
     requireRank op "input" (layout nd "N, C") (nd + 2) xs
     requireRank op "weight" (layout nd "C_in, C_out / groups") (nd + 2) ws
+    requireSpatial op xs
     requireFloat op "input" x
     requireSameDtype op "weight" x w
     checkGeometry op stride padding dilation groups
@@ -293,11 +307,11 @@ let transposedConvolution
 
     let k = spatial ws
 
-    if Array.exists (fun k -> k < 1L) k then
+    if Array.exists (fun k -> k < 1L) ws then
         Errors.fail
             op
-            $"the weight has shape {Errors.shapeText ws} with an empty kernel dimension"
-            "Kernel sizes must be >= 1."
+            $"the weight has shape {Errors.shapeText ws} with an empty dimension"
+            "Kernel sizes and channel counts must be >= 1."
 
     for i in 0 .. nd - 1 do
         if outputPadding[i] >= max stride[i] dilation[i] then

@@ -12,14 +12,18 @@ let smooth name forward (d: Value -> Value -> Value) (x: Value) =
 
 /// e^x.
 let exp (x: Value) =
+    requireFloat "exp" x
     smooth "exp" (fun r -> r.exp ()) (fun _ y -> y) x
 
 /// Natural logarithm.
 let log (x: Value) =
+    requireFloat "log" x
     unary "log" (fun r -> r.log ()) (fun x _ t -> div t x) (fun x _ g -> div g x) x
 
 /// tanh x; derivative 1 - tanh² x (applied by the fused `tanhRule`).
 let tanh (x: Value) =
+    requireFloat "tanh" x
+
     unary
         "tanh"
         (fun r -> r.tanh ())
@@ -29,18 +33,22 @@ let tanh (x: Value) =
 
 /// Logistic sigmoid 1 / (1 + e^-x); derivative y (1 - y).
 let sigmoid (x: Value) =
+    requireFloat "sigmoid" x
     smooth "sigmoid" (fun r -> r.sigmoid ()) (fun _ y -> mul y (rsubScalar 1.0 y)) x
 
 /// sin x.
 let rec sin (x: Value) =
+    requireFloat "sin" x
     smooth "sin" (fun r -> r.sin ()) (fun x _ -> cos x) x
 
 /// cos x.
 and cos (x: Value) =
+    requireFloat "cos" x
     smooth "cos" (fun r -> r.cos ()) (fun x _ -> neg (sin x)) x
 
 /// Square root; derivative 1 / (2 sqrt x).
 let sqrt (x: Value) =
+    requireFloat "sqrt" x
     smooth "sqrt" (fun r -> r.sqrt ()) (fun _ y -> rdivScalar 0.5 y) x
 
 /// log(1 + x), accurate for small x; derivative 1 / (1 + x).
@@ -109,6 +117,13 @@ let rec where (cond: Value) (a: Value) (b: Value) : Value =
 /// a ** b elementwise with broadcasting; the derivative in b uses log a, taken as 0 where a = 0.
 let rec pow (a: Value) (b: Value) : Value =
     let logSafe (a: Value) =
+        // An integer base carries no derivative; its log (for the exponent's derivative) is taken in float.
+        let a =
+            if (Value.raw a).is_floating_point() then
+                a
+            else
+                constant "pow" (fun r -> r[0].to_type TorchSharp.torch.ScalarType.Float64) [| a |]
+
         let positive = constant "pow" (fun r -> r[0].gt(scalar 0.0)) [| a |]
         where positive (log (where positive a (onesLike a))) (zerosLike a)
 

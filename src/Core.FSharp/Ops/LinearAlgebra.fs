@@ -33,7 +33,16 @@ let rec dot (a: Value) (b: Value) : Value =
 let rec private matmulBatched (a: Value) (b: Value) : Value =
     binary
         "matmul"
-        (fun x y -> x.matmul y)
+        (fun x y ->
+            // Derivative rules can meet mixed float dtypes (a cotangent promoted by a later op); libtorch
+            // aborts the process on those, so promote both operands first.
+            if x.dtype = y.dtype then
+                x.matmul y
+            else
+                let common = torch.promote_types (x.dtype, y.dtype)
+                use x = x.to_type common
+                use y = y.to_type common
+                x.matmul y)
         (fun a b y i t ->
             broadcastTo (Value.shape y) (if i = 0 then matmulBatched t b else matmulBatched a t))
         (fun a b _ g i ->
@@ -46,8 +55,8 @@ let rec private matmulBatched (a: Value) (b: Value) : Value =
 
 /// Matrix product as torch.matmul: batched with broadcasting batch dimensions ([.., n, k] x [.., k, m]);
 /// a 1-D left operand is a row vector and a 1-D right operand a column vector (that dimension is then
-/// dropped); two vectors give their dot product.
-let matmul (a: Value) (b: Value) : Value =
+/// dropped); two vectors give their dot product. No dtype checks (derivative rules may mix float dtypes).
+let private product (a: Value) (b: Value) : Value =
     let sa, sb = Value.shape a, Value.shape b
 
     let incompatible () =
@@ -70,7 +79,15 @@ let matmul (a: Value) (b: Value) : Value =
     | _ ->
         let batchA = if sa.Length > 2 then sa[.. sa.Length - 3] else [||]
         let batchB = if sb.Length > 2 then sb[.. sb.Length - 3] else [||]
-        broadcastShapes "matmul" batchA batchB |> ignore
+        // Report the whole operand shapes and their batch parts.
+        try
+            broadcastShapes "matmul" batchA batchB |> ignore
+        with :? System.ArgumentException ->
+            Errors.fail
+                "matmul"
+                $"shapes {Errors.shapeText sa} and {Errors.shapeText sb} are not compatible: the batch dimensions {Errors.shapeText batchA} and {Errors.shapeText batchB} do not broadcast"
+                "matmul needs [.., n, k] and [.., k, m] with broadcastable batch dimensions [..]."
+
         let a2 = if sa.Length = 1 then Shape.reshape [| 1L; k1 |] a else a
         let b2 = if sb.Length = 1 then Shape.reshape [| k2; 1L |] b else b
         let y = matmulBatched a2 b2
@@ -82,6 +99,13 @@ let matmul (a: Value) (b: Value) : Value =
             Shape.reshape sy[.. sy.Length - 2] y
         else
             y
+
+/// `product` for users: the operands must have one numeric dtype, as in PyTorch (libtorch aborts the
+/// process, rather than raising, on Bool or mixed-dtype matrix products).
+let matmul (a: Value) (b: Value) : Value =
+    Validate.requireNumeric "matmul" a
+    Validate.requireSameDtype "matmul" a b
+    product a b
 
 /// Outer product of two vectors: result[i, j] = a[i] b[j].
 let rec outer (a: Value) (b: Value) : Value =
@@ -97,7 +121,7 @@ let rec outer (a: Value) (b: Value) : Value =
         "outer"
         (fun x y -> x.outer y)
         (fun a b _ i t -> if i = 0 then outer t b else outer a t)
-        (fun a b _ g i -> if i = 0 then matmul g b else matmul (mT g) a)
+        (fun a b _ g i -> if i = 0 then product g b else product (mT g) a)
         a
         b
 
@@ -143,7 +167,7 @@ let rec private solveMatrix (a: Value) (b: Value) : Value =
         (fun a _ y i t ->
             let dy =
                 if i = 0 then
-                    neg (solveMatrix a (matmul t y))
+                    neg (solveMatrix a (product t y))
                 else
                     solveMatrix a t
 
@@ -152,7 +176,7 @@ let rec private solveMatrix (a: Value) (b: Value) : Value =
             let gb = solveMatrix (mT a) g
 
             if i = 0 then
-                sumToShape (Value.shape a) (neg (matmul gb (mT y)))
+                sumToShape (Value.shape a) (neg (product gb (mT y)))
             else
                 sumToShape (Value.shape b) gb)
         a
@@ -201,8 +225,8 @@ let rec inverse (a: Value) : Value =
             let struct (y, info) = torch.linalg.solve_ex (r, eye.expand r.shape, true, false)
             requireInvertible "inverse" [ r ] info y
             y)
-        (fun _ y t -> neg (matmul y (matmul t y)))
-        (fun _ y g -> neg (matmul (mT y) (matmul g (mT y))))
+        (fun _ y t -> neg (product y (product t y)))
+        (fun _ y g -> neg (product (mT y) (product g (mT y))))
         a
 
 /// The determinant of a (batch of) square matrices; d det A = det A * tr(A⁻¹ dA), so derivatives need an

@@ -36,11 +36,15 @@ let private liftShape (shape: int64[]) =
 /// (N, C, 1, L) -> (N, C, L) when `rank` is 3.
 let private unlift (rank: int) (r: Raw) = if rank = 3 then r.squeeze 2L else r
 
+/// The number of elements in one (n, c) plane of an (N, C, *S) shape (explicit, as -1 is ambiguous when N = 0).
+let private planeSize (shape: int64[]) = Array.fold (*) 1L (spatial shape)
+
 /// Each (n, c) plane of x: (N, C, *S) flattened and read at `index`: (N, C, *So), flat positions in *S.
 let private gatherRaw (index: Raw) (x: Raw) : Raw =
     let n, c = x.shape[0], x.shape[1]
 
-    x.reshape(n, c, -1L).gather(2L, index.reshape (n, c, -1L)).reshape index.shape
+    x.reshape(n, c, planeSize x.shape).gather(2L, index.reshape (n, c, planeSize index.shape)).reshape
+        index.shape
 
 /// Zeros of `shape` (N, C, *S) with each g element added at its flat position `index` in its plane.
 let private scatterRaw (index: Raw) (shape: int64[]) (g: Raw) : Raw =
@@ -48,7 +52,9 @@ let private scatterRaw (index: Raw) (shape: int64[]) (g: Raw) : Raw =
     let plane = Array.fold (*) 1L (spatial shape)
     let zeros = torch.zeros ([| n; c; plane |], dtype = g.dtype, device = g.device)
 
-    zeros.scatter_add(2L, index.reshape (n, c, -1L), g.reshape (n, c, -1L)).reshape shape
+    let outPlane = planeSize index.shape
+
+    zeros.scatter_add(2L, index.reshape (n, c, outPlane), g.reshape (n, c, outPlane)).reshape shape
 
 /// Reads x: (N, C, *S) at the flat spatial positions `index`: (N, C, *So); linear in x.
 let rec gatherAt (index: Raw) (x: Value) : Value =
@@ -121,6 +127,15 @@ let private check
     let layout = if nd = 1 then "(N, C, L)" else "(N, C, H, W)"
     requireRank op "input" layout (nd + 2) (Value.shape x)
     requireFloat op "input" x
+
+    let shape = Value.shape x
+
+    if Array.exists (fun n -> n < 1L) shape[1..] then
+        Errors.fail
+            op
+            $"the input of shape {Errors.shapeText shape} has an empty channel or spatial dimension"
+            "Pooling needs at least one channel and one element per spatial dimension; only the batch may be empty."
+
     requireAtLeast op "kernel size" 1L kernel
     requireAtLeast op "stride" 1L stride
     requireAtLeast op "padding" 0L padding

@@ -49,3 +49,13 @@ let requireNonEmpty (op: string) (v: Value) : unit =
             op
             $"the input of shape {Errors.shapeText (Value.shape v)} has no elements"
             "Reduce a tensor with at least one element."
+
+/// Fails unless two operands have the same dtype (for the ops whose libtorch kernels do not promote).
+let requireSameDtype (op: string) (a: Value) (b: Value) : unit =
+    let da, db = dtypeOf a, dtypeOf b
+
+    if da <> db then
+        Errors.fail
+            op
+            $"the operands of shapes {Errors.shapeText (Value.shape a)} and {Errors.shapeText (Value.shape b)} have dtypes {da} and {db}"
+            "Convert one of them first, e.g. b.ToDtype a.Dtype."

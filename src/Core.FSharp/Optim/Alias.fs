@@ -73,20 +73,27 @@ type Optim =
         (lr: Rate, ?beta1: float, ?beta2: float, ?eps: float, ?weightDecay: float, ?amsgrad: bool)
         : Optimizer =
         let weightDecay = defaultArg weightDecay 0.0
+        let b1, b2, eps = defaultArg beta1 0.9, defaultArg beta2 0.999, defaultArg eps 1e-8
+        let amsgrad = defaultArg amsgrad false
 
-        Optim.parts
-            [
-                weightDecay <> 0.0, Transform.addDecayedWeights weightDecay
-                true,
-                Transform.scaleByAdam (
-                    defaultArg beta1 0.9,
-                    defaultArg beta2 0.999,
-                    defaultArg eps 1e-8,
-                    0.0,
-                    defaultArg amsgrad false
-                )
-                true, Transform.scaleByLearningRate lr
-            ]
+        let generic =
+            Optim.parts
+                [
+                    weightDecay <> 0.0, Transform.addDecayedWeights weightDecay
+                    true, Transform.scaleByAdam (b1, b2, eps, 0.0, amsgrad)
+                    true, Transform.scaleByLearningRate lr
+                ]
+
+        if amsgrad then
+            generic
+        else
+            let decay =
+                if weightDecay = 0.0 then
+                    FusedMoments.NoDecay
+                else
+                    FusedMoments.Coupled weightDecay
+
+            FusedSteps.attach (FusedMoments.adamStep b1 b2 eps decay lr) generic
 
     /// AdamW: Adam with decoupled weight decay, θ ← θ - lr · (m̂ / (√v̂ + eps) + wd·θ), default wd 1e-2
     /// (torch.optim.AdamW).
@@ -94,20 +101,27 @@ type Optim =
         (lr: Rate, ?beta1: float, ?beta2: float, ?eps: float, ?weightDecay: float, ?amsgrad: bool)
         : Optimizer =
         let weightDecay = defaultArg weightDecay 1e-2
+        let b1, b2, eps = defaultArg beta1 0.9, defaultArg beta2 0.999, defaultArg eps 1e-8
+        let amsgrad = defaultArg amsgrad false
 
-        Optim.parts
-            [
-                true,
-                Transform.scaleByAdam (
-                    defaultArg beta1 0.9,
-                    defaultArg beta2 0.999,
-                    defaultArg eps 1e-8,
-                    0.0,
-                    defaultArg amsgrad false
-                )
-                weightDecay <> 0.0, Transform.addDecayedWeights weightDecay
-                true, Transform.scaleByLearningRate lr
-            ]
+        let generic =
+            Optim.parts
+                [
+                    true, Transform.scaleByAdam (b1, b2, eps, 0.0, amsgrad)
+                    weightDecay <> 0.0, Transform.addDecayedWeights weightDecay
+                    true, Transform.scaleByLearningRate lr
+                ]
+
+        if amsgrad then
+            generic
+        else
+            let decay =
+                if weightDecay = 0.0 then
+                    FusedMoments.NoDecay
+                else
+                    FusedMoments.Decoupled weightDecay
+
+            FusedSteps.attach (FusedMoments.adamStep b1 b2 eps decay lr) generic
 
     /// AMSGrad: Adam with the running maximum of the second moment (torch.optim.Adam with amsgrad=True).
     static member amsgrad

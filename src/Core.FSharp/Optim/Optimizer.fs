@@ -15,6 +15,28 @@ type Optimizer =
         Update: Params -> Params -> Params -> Params * Params
     }
 
+/// A whole optimizer step, grads -> state -> params -> Some (params', state'), done in fused kernels; None
+/// when it does not apply (e.g. something carries a derivative), and the generic `Update` runs instead.
+type internal FusedStep = Params -> Params -> Params -> (Params * Params) option
+
+/// Fused steps of the optimizers that have one (`Optim.adam`, `Optim.adamW`), as PyTorch's fused Adam:
+/// the same arithmetic as `Update` followed by `applyUpdates`, in fewer passes over memory. Keyed by the
+/// optimizer value itself, so an optimizer rebuilt with `{ opt with ... }` runs its generic `Update`.
+module internal FusedSteps =
+    let private table =
+        System.Runtime.CompilerServices.ConditionalWeakTable<Optimizer, FusedStep>()
+
+    /// Attaches a fused step to an optimizer; returns the optimizer.
+    let attach (step: FusedStep) (opt: Optimizer) : Optimizer =
+        table.AddOrUpdate(opt, step)
+        opt
+
+    /// The fused step of an optimizer, if it has one.
+    let tryFind (opt: Optimizer) : FusedStep option =
+        match table.TryGetValue opt with
+        | true, step -> Some step
+        | _ -> None
+
 /// Running optimizers: `init`, `update`, `applyUpdates` and the whole `step`.
 [<RequireQualifiedAccess>]
 module Optimizer =
@@ -31,15 +53,22 @@ module Optimizer =
     let update (opt: Optimizer) (grads: Params) (state: Params) (parameters: Params) : Params * Params =
         Memory.Scoped((fun () -> opt.Update grads state parameters), fun (u, s) -> keep [ u; s ])
 
+    /// `update` then `applyUpdates`, fused when the optimizer has a fused step that applies.
+    let internal stepInScope (opt: Optimizer) (grads: Params) (state: Params) (parameters: Params) =
+        let fused =
+            FusedSteps.tryFind opt |> Option.bind (fun step -> step grads state parameters)
+
+        match fused with
+        | Some result -> result
+        | None ->
+            let updates, state = opt.Update grads state parameters
+            applyUpdates parameters updates, state
+
     /// One optimization step: (new params, new state) from gradients; intermediates are freed when it
     /// returns. Differentiable: inside a `Diff` call the results carry derivatives (e.g. w.r.t. the learning rate).
+    /// Equals `update` + `applyUpdates` up to rounding (Adam's step runs fused kernels when nothing is differentiated).
     let step (opt: Optimizer) (grads: Params) (state: Params) (parameters: Params) : Params * Params =
-        Memory.Scoped(
-            (fun () ->
-                let updates, state = opt.Update grads state parameters
-                applyUpdates parameters updates, state),
-            fun (p, s) -> keep [ p; s ]
-        )
+        Memory.Scoped((fun () -> stepInScope opt grads state parameters), fun (p, s) -> keep [ p; s ])
 
     /// One step on a loss: (loss before the step, new params, new state), the gradient taken by
     /// `DiffParams.valueAndGrad`.

@@ -48,6 +48,14 @@ type Rate internal (kind: RateKind) =
         | RateKind.Schedule f -> x * f count
         | RateKind.TensorSchedule f -> byTensor (f count)
 
+    /// The rate with its sign flipped (a number or schedule stays exact; a tensor is negated).
+    member internal _.Negated: Rate =
+        match kind with
+        | RateKind.Number c -> Rate(RateKind.Number -c)
+        | RateKind.Fixed t -> Rate(RateKind.Fixed -t)
+        | RateKind.Schedule f -> Rate(RateKind.Schedule(fun n -> -(f n)))
+        | RateKind.TensorSchedule f -> Rate(RateKind.TensorSchedule(fun n -> -(f n)))
+
     /// A constant rate.
     static member constant(value: float) = Rate(RateKind.Number value)
     /// A constant rate held in a tensor (results are differentiable with respect to it).

@@ -31,15 +31,8 @@ type Transform =
             }
 
     /// Multiplies the updates by -lr (descent); lr is a number, a tensor or a schedule.
-    static member scaleByLearningRate(lr: Rate) : Optimizer =
-        let inner = Transform.scale lr
-
-        { inner with
-            Update =
-                fun g state p ->
-                    let u, s = inner.Update g state p
-                    -u, s
-        }
+    /// (One multiplication by -lr per tensor, not a scaling and a negation.)
+    static member scaleByLearningRate(lr: Rate) : Optimizer = Transform.scale lr.Negated
 
     /// Multiplies the updates by schedule(count), count = updates done so far.
     static member scaleBySchedule(schedule: int -> float) : Optimizer =
@@ -116,8 +109,8 @@ type Transform =
             Update =
                 fun g state _ ->
                     let n = countField "count" state + 1
-                    let mu = Params.map2 (fun m u -> b1 * m + (1.0 - b1) * u) (field "mu" state) g
-                    let nu = Params.map2 (fun v u -> b2 * v + (1.0 - b2) * (u * u)) (field "nu" state) g
+                    let mu = Params.map2 (FusedMoments.average b1) (field "mu" state) g
+                    let nu = Params.map2 (FusedMoments.averageOfSquares b2) (field "nu" state) g
 
                     let nuMax =
                         if amsgrad then
@@ -128,8 +121,7 @@ type Transform =
                     let c1 = 1.0 - pown b1 n
                     let c2 = 1.0 - pown b2 n
 
-                    let updates =
-                        Params.map2 (fun m v -> (m / c1) / (Tensor.sqrt (v / c2 + epsRoot) + eps)) mu nuMax
+                    let updates = Params.map2 (FusedMoments.adamDirection c1 c2 epsRoot eps) mu nuMax
 
                     let counted = [ "count", Leaf(countTensor n); "mu", mu; "nu", nu ]
                     updates, Group(if amsgrad then counted @ [ "nuMax", nuMax ] else counted)

@@ -96,6 +96,7 @@ let private flatten (data: obj) : int64[] * Elements =
 /// A raw tensor from .NET data; dtype defaults to Bool for bools and Float32 otherwise.
 let ofData (data: obj) (dtype: Dtype option) (device: Device) : torch.Tensor =
     NativeSetup.ensure ()
+    Convert.requireDevice "Tensor.create" device
     let dev = Convert.toTorchDevice device
 
     // the tensors made from the data are temporaries: `use` frees them (and keeps them alive meanwhile)
@@ -143,8 +144,11 @@ let full (shape: int64[]) (value: float) (dtype: Dtype) (device: Device) : torch
             $"negative dimension in shape {Errors.shapeText shape}"
             "Dimensions must be >= 0."
 
+    Convert.requireDevice "Tensor.full" device
     use v = Scalar.op_Implicit value
-    torch.full (shape, v, Convert.toScalarType dtype, Convert.toTorchDevice device)
+
+    Errors.guard "Tensor.full" (fun () ->
+        torch.full (shape, v, Convert.toScalarType dtype, Convert.toTorchDevice device))
 
 /// Runs a libtorch random generator seeded from `rng` on the CPU (bit-identical for a key) and moves the result.
 let random (rng: Rng) (device: Device) (make: torch.Generator -> torch.Tensor) : torch.Tensor =

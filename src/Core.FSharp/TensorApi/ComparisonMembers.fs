@@ -1,9 +1,10 @@
 namespace Functional
 
+open Functional.Ad
 open Functional.Ops
 
 /// Elementwise comparisons with broadcasting as `Tensor.lt (a, b)` and `a.Lt b`: Bool tensors with no
-/// derivative, against a tensor or a number.
+/// derivative, against a tensor or a number; plus the finiteness checks `isFinite` and `allFinite`.
 [<AutoOpen>]
 module ComparisonMembers =
     type Tensor with
@@ -55,6 +56,18 @@ module ComparisonMembers =
         [<CompiledName("Ge")>]
         static member ge(a: Tensor, b: float) = Tensor(Comparison.geScalar b a.Value)
 
+        /// True where x is finite, false at NaN and ±Inf (Bool); integer and Bool elements are always finite.
+        [<CompiledName("IsFinite")>]
+        static member isFinite(x: Tensor) = Tensor(Comparison.isFinite x.Value)
+
+        /// True when no element of x is NaN or ±Inf (also for an empty tensor): the check for a diverged
+        /// loss or gradient.
+        [<CompiledName("AllFinite")>]
+        static member allFinite(x: Tensor) : bool =
+            use finite = (Value.raw x.Value).isfinite()
+            use all = finite.all ()
+            all.item<bool>()
+
         /// x = other elementwise (Bool).
         member x.Eq(other: Tensor) = Tensor.eq (x, other)
         /// x = other elementwise (Bool).
@@ -79,3 +92,7 @@ module ComparisonMembers =
         member x.Ge(other: Tensor) = Tensor.ge (x, other)
         /// x ≥ other elementwise (Bool).
         member x.Ge(other: float) = Tensor.ge (x, other)
+        /// True where this tensor is finite (Bool).
+        member x.IsFinite() = Tensor.isFinite x
+        /// True when no element is NaN or ±Inf.
+        member x.AllFinite() = Tensor.allFinite x

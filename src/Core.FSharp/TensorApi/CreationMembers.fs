@@ -10,8 +10,11 @@ open Functional.Native
 module CreationMembers =
     let private make (r: torch.Tensor) = Tensor(Value.ofRaw r)
 
-    let private dev (d: Device option) =
-        Convert.toTorchDevice (defaultArg d CPU)
+    /// The libtorch device (CPU by default), checked to exist.
+    let private dev (op: string) (d: Device option) =
+        let d = defaultArg d CPU
+        Convert.requireDevice op d
+        Convert.toTorchDevice d
 
     let private dt (d: Dtype option) =
         Convert.toScalarType (defaultArg d Float32)
@@ -40,7 +43,9 @@ module CreationMembers =
                 Errors.fail "Tensor.eye" $"size {n}x{m} is negative" "Pass sizes >= 0."
 
             NativeSetup.ensure ()
-            make (torch.eye (int64 n, int64 m, dt dtype, dev device))
+
+            Errors.guard "Tensor.eye" (fun () ->
+                make (torch.eye (int64 n, int64 m, dt dtype, dev "Tensor.eye" device)))
 
         /// Values start, start+step, ... below stop (like numpy.arange); Float32 unless `dtype` is given.
         [<CompiledName("Arange")>]
@@ -60,8 +65,12 @@ module CreationMembers =
 
             NativeSetup.ensure ()
             let count = max 0.0 (ceil ((stop - start) / step)) |> int64
-            let values = torch.arange (count, torch.ScalarType.Float64, dev device)
-            make ((values * Scalar.op_Implicit step + Scalar.op_Implicit start).to_type(dt dtype))
+
+            Errors.guard "Tensor.arange" (fun () ->
+                let values =
+                    torch.arange (count, torch.ScalarType.Float64, dev "Tensor.arange" device)
+
+                make ((values * Scalar.op_Implicit step + Scalar.op_Implicit start).to_type(dt dtype)))
 
         /// 0, 1, ..., n-1.
         [<CompiledName("Arange")>]
@@ -78,30 +87,43 @@ module CreationMembers =
 
             NativeSetup.ensure ()
 
-            let values =
-                torch.linspace (start, stop, int64 count, torch.ScalarType.Float64, dev device)
+            Errors.guard "Tensor.linspace" (fun () ->
+                let values =
+                    torch.linspace (
+                        start,
+                        stop,
+                        int64 count,
+                        torch.ScalarType.Float64,
+                        dev "Tensor.linspace" device
+                    )
 
-            make (values.to_type (dt dtype))
+                make (values.to_type (dt dtype)))
 
         /// Standard normal samples N(0, 1); the same `rng` gives bit-identical values.
         [<CompiledName("Randn")>]
         static member randn(rng: Rng, shape: int seq, ?dtype: Dtype, ?device: Device) : Tensor =
             requireFloat "Tensor.randn" dtype
             let s = checkShape "Tensor.randn" shape
+            Convert.requireDevice "Tensor.randn" (defaultArg device CPU)
 
-            make (
-                Create.random rng (defaultArg device CPU) (fun g -> torch.randn (s, dt dtype, generator = g))
-            )
+            Errors.guard "Tensor.randn" (fun () ->
+                make (
+                    Create.random rng (defaultArg device CPU) (fun g ->
+                        torch.randn (s, dt dtype, generator = g))
+                ))
 
         /// Uniform samples in [0, 1); the same `rng` gives bit-identical values.
         [<CompiledName("Rand")>]
         static member rand(rng: Rng, shape: int seq, ?dtype: Dtype, ?device: Device) : Tensor =
             requireFloat "Tensor.rand" dtype
             let s = checkShape "Tensor.rand" shape
+            Convert.requireDevice "Tensor.rand" (defaultArg device CPU)
 
-            make (
-                Create.random rng (defaultArg device CPU) (fun g -> torch.rand (s, dt dtype, generator = g))
-            )
+            Errors.guard "Tensor.rand" (fun () ->
+                make (
+                    Create.random rng (defaultArg device CPU) (fun g ->
+                        torch.rand (s, dt dtype, generator = g))
+                ))
 
         /// Uniform integers in [low, high) (Int64 unless `dtype` is given).
         [<CompiledName("Randint")>]
@@ -112,12 +134,14 @@ module CreationMembers =
                 Errors.fail "Tensor.randint" $"the range [{low}, {high}) is empty" "Use high > low."
 
             let s = checkShape "Tensor.randint" shape
+            Convert.requireDevice "Tensor.randint" (defaultArg device CPU)
             let d = Convert.toScalarType (defaultArg dtype Int64)
 
-            make (
-                Create.random rng (defaultArg device CPU) (fun g ->
-                    torch.randint (int64 low, int64 high, s, d, generator = g))
-            )
+            Errors.guard "Tensor.randint" (fun () ->
+                make (
+                    Create.random rng (defaultArg device CPU) (fun g ->
+                        torch.randint (int64 low, int64 high, s, d, generator = g))
+                ))
 
         /// 0/1 samples that are 1 with probability `p` (Float32 unless `dtype` is given).
         [<CompiledName("Bernoulli")>]
@@ -126,6 +150,7 @@ module CreationMembers =
                 Errors.fail "Tensor.bernoulli" $"probability p = {p} is outside [0, 1]" "Pass 0 <= p <= 1."
 
             let s = checkShape "Tensor.bernoulli" shape
+            Convert.requireDevice "Tensor.bernoulli" (defaultArg device CPU)
 
             make (
                 Create.random rng (defaultArg device CPU) (fun g ->
@@ -140,8 +165,15 @@ module CreationMembers =
         static member allclose(a: Tensor, b: Tensor, ?rtol: float, ?atol: float) : bool =
             let ra = Value.raw a.Value
             let rb = Value.raw b.Value
+            let rtol, atol = defaultArg rtol 1e-5, defaultArg atol 1e-8
+
+            if not (rtol >= 0.0 && atol >= 0.0) then
+                Errors.fail
+                    "Tensor.allclose"
+                    $"the tolerances must be non-negative numbers, got rtol = {rtol} and atol = {atol}"
+                    "Pass rtol >= 0 and atol >= 0."
 
             ra.shape = rb.shape
             && (use x = ra.to_type torch.ScalarType.Float64
                 use y = rb.to_type torch.ScalarType.Float64
-                x.allclose (y, defaultArg rtol 1e-5, defaultArg atol 1e-8))
+                x.allclose (y, rtol, atol))

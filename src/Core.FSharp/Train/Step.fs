@@ -1,5 +1,6 @@
 namespace Functional
 
+open System
 open Functional.Ad
 open Functional.Raw
 
@@ -62,6 +63,23 @@ module TrainStep =
         let r = Value.raw t.Value
         r.NumberOfElements = 0L || (use ok = r.isfinite().all() in ok.item<bool>())
 
+    /// True when every element of every tensor is finite, with one reduction per tensor and one read: a
+    /// NaN or an infinity makes the total NaN or infinite. (A total that overflows is checked exactly.)
+    let internal allFinite (tensors: Tensor list) =
+        let raws =
+            tensors
+            |> List.map (fun t -> Value.raw t.Value)
+            |> List.filter (fun r -> r.NumberOfElements > 0L)
+
+        let totalIsFinite () =
+            Memory.Discarding(fun () ->
+                let sums = raws |> List.map (fun r -> r.sum ()) |> Array.ofList
+                let total = TorchSharp.torch.stack(sums).sum().item<float32>()
+                GC.KeepAlive raws
+                not (Single.IsNaN total || Single.IsInfinity total))
+
+        List.isEmpty raws || totalIsFinite () || List.forall isFinite tensors
+
     /// A fresh training state: parameters and model state from `Model.initWithState`, optimizer state from `Init`.
     let init (config: TrainConfig) (rng: Rng) (inputShape: int seq) : TrainState =
         let initKey, runKey = Rng.split rng
@@ -99,10 +117,13 @@ module TrainStep =
                 let value, grads = DiffParams.valueAndGrad loss state.Params
                 let lossValue = value.ToDouble()
 
+                let namedGrads = Params.toList grads
+
                 let badParam =
-                    Params.toList grads
-                    |> List.tryFind (fun (_, g) -> not (isFinite g))
-                    |> Option.map fst
+                    if allFinite (List.map snd namedGrads) then
+                        None
+                    else
+                        namedGrads |> List.tryFind (fun (_, g) -> not (isFinite g)) |> Option.map fst
 
                 let finite =
                     not (System.Double.IsNaN lossValue || System.Double.IsInfinity lossValue)
@@ -114,10 +135,11 @@ module TrainStep =
                     elif not finite then
                         state
                     else
-                        let updates, opt = config.Optimizer.Update grads state.OptState state.Params
+                        let parameters, opt =
+                            Optimizer.stepInScope config.Optimizer grads state.OptState state.Params
 
                         { state with
-                            Params = Optimizer.applyUpdates state.Params updates
+                            Params = parameters
                             ModelState = modelState
                             OptState = opt
                             Step = state.Step + 1

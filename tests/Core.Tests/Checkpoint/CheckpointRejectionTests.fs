@@ -280,13 +280,31 @@ let private fuzz =
             File.WriteAllBytes(path, bytes)
             Interlocked.Increment(&tried) |> ignore
 
+            // Managed bytes allocated by load itself: bounded by the file's size (plus the 64 KB stream
+            // buffer and the JSON parser's small constant), whatever lengths the header claims.
+            let allocatedBy (f: unit -> 'T) =
+                let before = GC.GetAllocatedBytesForCurrentThread()
+
+                try
+                    f ()
+                finally
+                    let allocated = GC.GetAllocatedBytesForCurrentThread() - before
+                    let bound = 256_000L + 16L * int64 bytes.Length
+
+                    if allocated > bound then
+                        failtest
+                            $"load allocated {allocated} bytes for a {bytes.Length}-byte file (bound {bound}), mutations {mutations}"
+
             try
-                let c = Checkpoint.load path
+                let c = allocatedBy (fun () -> Checkpoint.load path)
+                let mutable tensorBytes = 0L
 
                 for KeyValue(name, t) in c.Tensors do
                     let n = t.Shape |> Array.fold (*) 1
                     Expect.equal (t.ToArray<float>().Length) n $"{name}: element count matches the shape"
+                    tensorBytes <- tensorBytes + int64 n * int64 t.Dtype.ElementSize
 
+                Expect.isLessThanOrEqual tensorBytes (int64 bytes.Length) "the tensors fit in the file"
                 Interlocked.Increment(&loaded) |> ignore
             with
             | :? CheckpointException as e ->
@@ -310,5 +328,58 @@ let private fuzz =
         Expect.isGreaterThan loaded 100 "some mutations (data bytes) still load"
     }
 
+/// Names of serializers that can run code while reading (BinaryFormatter and relatives, pickle readers).
+let private codeRunningReaders =
+    [
+        "BinaryFormatter"
+        "SoapFormatter"
+        "NetDataContractSerializer"
+        "LosFormatter"
+        "ObjectStateFormatter"
+        "Unpickler"
+        "Pickle"
+    ]
+
+let private noCodeExecution =
+    test "loading never executes code: Functional.Core references no BinaryFormatter, pickle or torch.load" {
+        let assembly = typeof<CheckpointData>.Assembly.Location
+        use stream = File.OpenRead assembly
+        use pe = new System.Reflection.PortableExecutable.PEReader(stream)
+        let md = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader pe
+
+        let typeName (h: System.Reflection.Metadata.TypeReferenceHandle) =
+            let t = md.GetTypeReference h
+            md.GetString t.Namespace + "." + md.GetString t.Name
+
+        let types = md.TypeReferences |> Seq.map typeName |> Set.ofSeq
+
+        let members =
+            md.MemberReferences
+            |> Seq.map (fun h ->
+                let m = md.GetMemberReference h
+
+                let owner =
+                    if m.Parent.Kind = System.Reflection.Metadata.HandleKind.TypeReference then
+                        typeName (System.Reflection.Metadata.TypeReferenceHandle.op_Explicit m.Parent)
+                    else
+                        ""
+
+                owner, md.GetString m.Name)
+            |> List.ofSeq
+
+        // the scan sees what the reader does use
+        Expect.contains types "System.IO.FileStream" "the reader's FileStream is referenced"
+        Expect.contains types "System.Text.Json.JsonDocument" "the header is parsed as JSON"
+
+        for t in types do
+            for bad in codeRunningReaders do
+                Expect.isFalse (t.Contains bad) $"Functional.Core references {t}"
+
+        for owner, name in members do
+            Expect.isFalse
+                (owner.StartsWith "TorchSharp" && (name = "load" || name = "Load"))
+                $"Functional.Core calls {owner}.{name} (TorchSharp's loader)"
+    }
+
 [<Tests>]
-let tests = testList "Checkpoint" [ rejection; fuzz ]
+let tests = testList "Checkpoint" [ rejection; fuzz; noCodeExecution ]

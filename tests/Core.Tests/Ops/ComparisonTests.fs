@@ -77,4 +77,67 @@ let tests =
                 TestUtil.throwsArgument [ "lt"; "[2; 3]"; "[2]" ] (fun () ->
                     Tensor.lt (a, Tensor.zeros ([ 2 ], Float64)))
             }
+
+            test "isFinite is false exactly at NaN and ±Inf, in every float dtype" {
+                let values = [| 0.0; -1.5; nan; infinity; -infinity; 1e-310; 3e38 |]
+
+                Expect.sequenceEqual
+                    (bools (Tensor.isFinite (Tensor.create (values, Float64))))
+                    [| true; true; false; false; false; true; true |]
+                    "Float64"
+
+                // 1e-310 is 0 and 3e38 is finite in Float32; 1e39 overflows to Inf.
+                Expect.sequenceEqual
+                    (bools ((Tensor.create ([| nan; 1e39; 3e38 |], Float32)).IsFinite()))
+                    [| false; false; true |]
+                    "Float32"
+
+                let m = Tensor.create ([| [| 1.0; nan |]; [| infinity; 2.0 |] |], Float64)
+                Expect.sequenceEqual (Tensor.isFinite m).Shape [| 2; 2 |] "the shape is kept"
+            }
+
+            test "isFinite of integer, Bool, empty and 0-dimensional tensors" {
+                Expect.sequenceEqual
+                    (bools (Tensor.isFinite (Tensor.create ([| 1; -7 |], Int32))))
+                    [| true; true |]
+                    "Int32"
+
+                Expect.sequenceEqual
+                    (bools (Tensor.isFinite (Tensor.create ([| 1L |], Int64))))
+                    [| true |]
+                    "Int64"
+
+                Expect.sequenceEqual
+                    (bools (Tensor.isFinite (Tensor.create [ true; false ])))
+                    [| true; true |]
+                    "Bool"
+
+                Expect.sequenceEqual (Tensor.isFinite (Tensor.zeros [ 0; 3 ])).Shape [| 0; 3 |] "empty"
+                Expect.sequenceEqual (bools (Tensor.isFinite (Tensor.scalar nan))) [| false |] "scalar"
+            }
+
+            test "allFinite detects any NaN or Inf; empty and integer tensors are finite" {
+                Expect.isTrue (Tensor.allFinite (Tensor.create ([| 1.0; -2.0; 1e-310 |], Float64))) "finite"
+                Expect.isFalse (Tensor.allFinite (Tensor.create ([| 1.0; nan |], Float64))) "NaN"
+                Expect.isFalse (Tensor.allFinite (Tensor.create ([| -infinity; 2.0 |], Float32))) "-Inf"
+                Expect.isFalse ((Tensor.scalar infinity).AllFinite()) "Inf scalar"
+                Expect.isTrue (Tensor.allFinite (Tensor.zeros [ 0 ])) "empty"
+                Expect.isTrue (Tensor.allFinite (Tensor.create ([| System.Int32.MaxValue |], Int32))) "Int32"
+                Expect.isTrue (Tensor.allFinite (Tensor.create [ true ])) "Bool"
+            }
+
+            test "isFinite and allFinite inside a derivative: a constant mask, no derivative" {
+                let x = Tensor.create ([| 1.0; nan; 3.0 |], Float64)
+
+                let g =
+                    Diff.grad
+                        (fun x ->
+                            Expect.isFalse (Tensor.allFinite x) "allFinite sees the primal"
+                            // Mask before the square, so the NaN never meets a derivative (0 · NaN is NaN).
+                            let safe = Tensor.where (Tensor.isFinite x, x, Tensor.zeros ([ 3 ], Float64))
+                            Tensor.sum (safe * safe))
+                        x
+
+                Expect.sequenceEqual (g.ToArray<float>()) [| 2.0; 0.0; 6.0 |] "NaN masked out of the gradient"
+            }
         ]

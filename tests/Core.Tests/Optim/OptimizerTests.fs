@@ -124,15 +124,16 @@ let tests =
                 expectRelative 1e-6 [| (Params.dot g v).ToDouble() |] [| central |] "directional derivative"
             }
 
-            test "applyUpdates adds the updates and step equals update + applyUpdates" {
+            test
+                "applyUpdates adds the updates and step equals update + applyUpdates (up to rounding: Adam's step is fused)" {
                 let init, loss = problem "quadratic"
                 let opt = Optim.adam 0.1
                 let s = opt.Init init
                 let g = DiffParams.grad loss init
                 let u, s1 = Optimizer.update opt g s init
                 let p1, s1' = Optimizer.step opt g s init
-                expectRelative 0.0 (flat (Optimizer.applyUpdates init u)) (flat p1) "same params"
-                expectRelative 1e-15 (Array.map2 (+) (flat init) (flat u)) (flat p1) "params + updates"
+                expectRelative 1e-13 (flat (Optimizer.applyUpdates init u)) (flat p1) "same params"
+                expectRelative 1e-13 (Array.map2 (+) (flat init) (flat u)) (flat p1) "params + updates"
                 Expect.equal (Params.paths s1) (Params.paths s1') "same state"
 
                 Expect.isFalse

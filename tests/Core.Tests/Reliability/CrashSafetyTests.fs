@@ -77,5 +77,7 @@ let tests =
                 Expect.stringContains output "resuming from" "it resumed"
                 Expect.stringContains output "test accuracy: " "it finished"
                 printfn "crash safety: %d kills survived" kills
+                // each round's job is still training when the kill comes (4 epochs, killed within 1.5 s of the first)
+                Expect.isGreaterThan kills 0 "at least one run was killed mid-training"
                 Directory.Delete(out, true)
         ]
