@@ -183,16 +183,17 @@ def main():
             results = json.load(f).get("models", {})
     for name in args.models:
         results[name] = run(name, args.epochs, args.limit)
-    report = {
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "blas": os.environ.get("LD_LIBRARY_PATH", "default"),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
-        "models": results,
-    }
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-    print(f"wrote {args.out}")
+        # Written after every model, so that a long run keeps what it finished.
+        report = {
+            "torch": torch.__version__,
+            "threads": torch.get_num_threads(),
+            "blas": os.environ.get("LD_LIBRARY_PATH", "default"),
+            "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
+            "models": results,
+        }
+        with open(args.out, "w") as f:
+            json.dump(report, f, indent=2)
+        print(f"wrote {args.out}", flush=True)
 
 
 if __name__ == "__main__":
