@@ -56,7 +56,7 @@ let run (options: ZooOptions) : ZooResult =
     let fit =
         Train.fit
             config
-            { Zoo.fitOptions options 6 batchSize with
+            { Zoo.fitOptions options 4 batchSize with
                 Validation = Some(xTest, yTest)
             }
             state
