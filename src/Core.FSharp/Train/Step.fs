@@ -73,10 +73,15 @@ module TrainStep =
 
         let totalIsFinite () =
             Memory.Discarding(fun () ->
-                let sums = raws |> List.map (fun r -> r.sum ()) |> Array.ofList
-                let total = TorchSharp.torch.stack(sums).sum().item<float32>()
+                // Summed in Float64 whatever the dtypes (Float64 models: item<float32> would throw).
+                let sums =
+                    raws
+                    |> List.map (fun r -> r.sum().to_type TorchSharp.torch.ScalarType.Float64)
+                    |> Array.ofList
+
+                let total = TorchSharp.torch.stack(sums).sum().item<float>()
                 GC.KeepAlive raws
-                not (Single.IsNaN total || Single.IsInfinity total))
+                not (Double.IsNaN total || Double.IsInfinity total))
 
         List.isEmpty raws || totalIsFinite () || List.forall isFinite tensors
 

@@ -32,6 +32,12 @@ let private paramsEqual (a: Params) (b: Params) =
         (Params.toList a)
         (Params.toList b)
 
+let private paramsEqual64 (a: Params) (b: Params) =
+    List.forall2
+        (fun (_, x: Tensor) (_, y: Tensor) -> x.ToArray<float>() = y.ToArray<float>())
+        (Params.toList a)
+        (Params.toList b)
+
 [<Tests>]
 let tests =
     testList
@@ -50,6 +56,22 @@ let tests =
                 Expect.equal r.State.Step (8 * 16) "steps"
             }
 
+            test "a Float64 model takes a step (the finiteness check sums in Float64)" {
+                let c = config 0.1
+                let s = TrainStep.init c (Rng.seed 1) [ 2 ]
+                let p = Params.map (fun t -> t.ToDtype Float64) s.Params
+
+                let s =
+                    { s with
+                        Params = p
+                        OptState = Optimizer.init c.Optimizer p
+                    }
+
+                let x, y = problem 16 3
+                let r = Train.step c s (x.ToDtype Float64, y)
+                Expect.isTrue (System.Double.IsFinite r.Loss) "the loss is finite"
+                Expect.isFalse (paramsEqual64 r.State.Params p) "the parameters moved"
+            }
             test "the same seed gives bit-identical training; the step is pure" {
                 let cfg = config 0.1
                 let x, y = problem 64 3
