@@ -224,7 +224,8 @@ let writeResults
     let text =
         "# Zoo results\n\n"
         + $"Produced by `{command}` on {machine ()}, {date} (UTC).\n"
-        + "Seconds per epoch include the evaluation of the held-out set after each epoch.\n\n"
+        + "Seconds per epoch include the evaluation of the held-out set after each epoch; the machine was shared\n"
+        + "with other jobs, so times are noisy. Notes on the data splits, baselines and timings: [zoo.md](zoo.md).\n\n"
         + resultsTable results peers plots
 
     Path.GetDirectoryName(Path.GetFullPath resultsPath)

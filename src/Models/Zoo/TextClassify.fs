@@ -8,7 +8,7 @@ open Functional.Models.Zoo.SpamText
 let name = "text-classify"
 
 /// Tokens per message seen by the GRU (the first ones).
-let length = 600
+let length = 300
 
 /// The maximum and the mean over time of a sequence [N; T; H] -> [N; 2H].
 let maxAndMeanOverTime =
