@@ -33,7 +33,13 @@ module Dense =
                 $"expected an input whose last dimension is {w.Shape[1]} (the in-features of weight {Model.shapeText w.Shape}), got shape {Model.shapeText x.Shape}"
                 "Check the input shape the model was initialized for (flatten images first)."
 
-        let y = Tensor.matmul (x, w.T)
+        if x.Dtype <> w.Dtype then
+            Errors.fail
+                "dense"
+                $"the input is {x.Dtype} but the weight is {w.Dtype}"
+                "Convert the input with Tensor.toDtype (or initialize the model in the input's dtype)."
+
+        let y = Tensor(Functional.Ops.LinearAlgebra.linear x.Value w.Value)
 
         match Model.tryParam "bias" p with
         | Some b -> y + b

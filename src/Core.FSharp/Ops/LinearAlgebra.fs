@@ -107,6 +107,31 @@ let matmul (a: Value) (b: Value) : Value =
     Validate.requireSameDtype "matmul" a b
     product a b
 
+/// x Wᵀ for x: [.., in] and W: [out, in] (torch.nn.functional.linear without bias), as one primitive: its
+/// weight adjoint gᵀx comes out contiguous in W's layout (x @ W.T would give a transposed view, and every
+/// optimizer pass over it would read memory with a stride).
+let rec linear (x: Value) (w: Value) : Value =
+    binary
+        "linear"
+        (fun x w ->
+            if x.dtype = w.dtype then
+                torch.nn.functional.linear (x, w)
+            else
+                let common = torch.promote_types (x.dtype, w.dtype)
+                use x = x.to_type common
+                use w = w.to_type common
+                torch.nn.functional.linear (x, w))
+        (fun x w _ i t -> if i = 0 then linear t w else linear x t)
+        (fun x w _ g i ->
+            if i = 0 then
+                product g w
+            else
+                let sw = Value.shape w
+                let rows (v: Value) (columns: int64) = Shape.reshape [| -1L; columns |] v
+                matmulBatched (mT (rows g sw[0])) (rows x sw[1]))
+        x
+        w
+
 /// Outer product of two vectors: result[i, j] = a[i] b[j].
 let rec outer (a: Value) (b: Value) : Value =
     let sa, sb = Value.shape a, Value.shape b

@@ -4,6 +4,7 @@
 /// of torch.optim.Adam.
 module internal Functional.FusedMoments
 
+open TorchSharp
 open Functional
 open Functional.Ad
 open Functional.Ops
@@ -22,8 +23,8 @@ let average (beta: float) (m: Tensor) (u: Tensor) : Tensor =
         fused
             "scaleByAdam"
             (fun r ->
-                let out = r[0].mul(Define.scalar beta)
-                out.add_ (r[1], Define.scalar (1.0 - beta)))
+                use weight = torch.tensor (1.0 - beta, dtype = r[0].dtype, device = r[0].device)
+                r[0].lerp(r[1], weight))
             [ m; u ]
 
 /// β·v + (1 - β)·u²: an exponential moving average of the squared updates.
@@ -135,14 +136,19 @@ let adamStep (beta1: float) (beta2: float) (eps: float) (decay: AdamDecay) (lr: 
                     fused
                         "adam"
                         (fun r ->
-                            use denominator = r[2].sqrt().div_(Define.scalar (sqrt c2))
-                            denominator.add_ (Define.scalar eps, Functional.Raw.Scalars.One) |> ignore
+                            // m'/c₁ / (√v'/√c₂ + ε) = (√c₂/c₁)·m' / (√v' + ε√c₂): one pass less over v'
+                            use denominator = r[2].sqrt()
+
+                            denominator.add_ (Define.scalar (eps * sqrt c2), Functional.Raw.Scalars.One)
+                            |> ignore
+
+                            let stepSize = rate * sqrt c2 / c1
 
                             match decay with
                             | Decoupled wd ->
                                 let decayed = r[0].mul(Define.scalar (1.0 - rate * wd))
-                                decayed.addcdiv_ (r[1], denominator, Define.scalar (-rate / c1))
-                            | _ -> r[0].addcdiv(r[1], denominator, Define.scalar (-rate / c1)))
+                                decayed.addcdiv_ (r[1], denominator, Define.scalar -stepSize)
+                            | _ -> r[0].addcdiv(r[1], denominator, Define.scalar -stepSize))
                         [ theta; m'; v' ]
 
                 m', v', theta'

@@ -13,7 +13,7 @@ type internal NativeBudget private () =
     static let mutable collections = 0
 
     /// Bytes of GC-owned tensors made between two collections.
-    static member Budget = 16L * 1024L * 1024L
+    static member Budget = 64L * 1024L * 1024L
 
     /// Counts a new GC-owned tensor of `bytes` and collects when the budget is spent (one thread
     /// collects, others go on).

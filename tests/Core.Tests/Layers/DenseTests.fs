@@ -19,6 +19,36 @@ let tests =
                 gradCheck (Layers.dense (2, bias = false)) [ 3; 4 ] 2
             }
 
+            test "GradCheck on a single 1-d example" {
+                let m = Layers.dense 3
+                let p, s = float64Model m [ 4 ]
+                let x = Tensor.randn (Rng.seed 6, [ 4 ], Float64)
+                let tensors = Params.tensors p |> Array.ofList
+
+                GradCheck.checkArgs
+                    (fun args -> fst (m.Apply (Params.withTensors p args[1..]) s Mode.Eval args[0]))
+                    (Array.append [| x |] tensors)
+            }
+
+            test "the weight gradient is gᵀx, summed over every leading dimension" {
+                let m = Layers.dense (2, bias = false)
+                let p = Model.init (Rng.seed 0) [ 3 ] m
+                let x = Tensor.randn (Rng.seed 1, [ 2; 4; 3 ])
+                let g = DiffParams.grad (fun p -> Tensor.sum (Model.apply m p x)) p
+                // d/dW Σ x Wᵀ = Σ over rows of 1 ⊗ x: every output row gets the column sums of x
+                let columnSums = Tensor.sum (Tensor.reshape (x, [ 8; 3 ]), 0)
+                let expected = Tensor.stack ([ columnSums; columnSums ], 0)
+                Expect.isTrue (Tensor.allclose (g.Get "weight", expected, rtol = 1e-5)) "gᵀx"
+            }
+
+            test "an input of another dtype is named" {
+                let m = Layers.dense 3
+                let p = Model.init (Rng.seed 0) [ 4 ] m
+
+                TestUtil.throwsArgument [ "dense"; "Float64"; "Float32" ] (fun () ->
+                    Model.apply m p (Tensor.zeros ([ 2; 4 ], Float64)))
+            }
+
             test "infers in-features and uses PyTorch's names, shapes and init bounds" {
                 let b = Model.build (Rng.seed 0) [ 20 ] (Layers.dense 7)
                 Expect.equal (Params.paths b.Params) [ "weight"; "bias" ] "names"
