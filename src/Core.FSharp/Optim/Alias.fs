@@ -67,61 +67,53 @@ type Optim =
                 true, Transform.scaleByLearningRate lr
             ]
 
-    /// Adam: g ← g + wd·θ (L2, coupled); θ ← θ - lr · m̂ / (√v̂ + eps) with bias-corrected moments
-    /// (torch.optim.Adam; `amsgrad` uses the running maximum of v).
-    static member adam
-        (lr: Rate, ?beta1: float, ?beta2: float, ?eps: float, ?weightDecay: float, ?amsgrad: bool)
+    /// Adam with its weight decay where `decay` says, as a chain of transforms plus (without amsgrad) the
+    /// fused step that `Optimizer.step` and `TrainStep.run` take when nothing is differentiated.
+    static member private adamFamily
+        (lr: Rate, beta1: float option, beta2: float option, eps: float option, amsgrad: bool option, decay)
         : Optimizer =
-        let weightDecay = defaultArg weightDecay 0.0
         let b1, b2, eps = defaultArg beta1 0.9, defaultArg beta2 0.999, defaultArg eps 1e-8
         let amsgrad = defaultArg amsgrad false
+        let adam = Transform.scaleByAdam (b1, b2, eps, 0.0, amsgrad)
 
         let generic =
             Optim.parts
                 [
-                    weightDecay <> 0.0, Transform.addDecayedWeights weightDecay
-                    true, Transform.scaleByAdam (b1, b2, eps, 0.0, amsgrad)
+                    match decay with
+                    | FusedMoments.NoDecay -> true, adam
+                    | FusedMoments.Coupled wd -> yield! [ true, Transform.addDecayedWeights wd; true, adam ]
+                    | FusedMoments.Decoupled wd -> yield! [ true, adam; true, Transform.addDecayedWeights wd ]
                     true, Transform.scaleByLearningRate lr
                 ]
 
         if amsgrad then
             generic
         else
-            let decay =
-                if weightDecay = 0.0 then
-                    FusedMoments.NoDecay
-                else
-                    FusedMoments.Coupled weightDecay
-
             FusedSteps.attach (FusedMoments.adamStep b1 b2 eps decay lr) generic
+
+    /// Adam: g ← g + wd·θ (L2, coupled); θ ← θ - lr · m̂ / (√v̂ + eps) with bias-corrected moments
+    /// (torch.optim.Adam; `amsgrad` uses the running maximum of v).
+    static member adam
+        (lr: Rate, ?beta1: float, ?beta2: float, ?eps: float, ?weightDecay: float, ?amsgrad: bool)
+        : Optimizer =
+        let decay =
+            match defaultArg weightDecay 0.0 with
+            | 0.0 -> FusedMoments.NoDecay
+            | wd -> FusedMoments.Coupled wd
+
+        Optim.adamFamily (lr, beta1, beta2, eps, amsgrad, decay)
 
     /// AdamW: Adam with decoupled weight decay, θ ← θ - lr · (m̂ / (√v̂ + eps) + wd·θ), default wd 1e-2
     /// (torch.optim.AdamW).
     static member adamW
         (lr: Rate, ?beta1: float, ?beta2: float, ?eps: float, ?weightDecay: float, ?amsgrad: bool)
         : Optimizer =
-        let weightDecay = defaultArg weightDecay 1e-2
-        let b1, b2, eps = defaultArg beta1 0.9, defaultArg beta2 0.999, defaultArg eps 1e-8
-        let amsgrad = defaultArg amsgrad false
+        let decay =
+            match defaultArg weightDecay 1e-2 with
+            | 0.0 -> FusedMoments.NoDecay
+            | wd -> FusedMoments.Decoupled wd
 
-        let generic =
-            Optim.parts
-                [
-                    true, Transform.scaleByAdam (b1, b2, eps, 0.0, amsgrad)
-                    weightDecay <> 0.0, Transform.addDecayedWeights weightDecay
-                    true, Transform.scaleByLearningRate lr
-                ]
-
-        if amsgrad then
-            generic
-        else
-            let decay =
-                if weightDecay = 0.0 then
-                    FusedMoments.NoDecay
-                else
-                    FusedMoments.Decoupled weightDecay
-
-            FusedSteps.attach (FusedMoments.adamStep b1 b2 eps decay lr) generic
+        Optim.adamFamily (lr, beta1, beta2, eps, amsgrad, decay)
 
     /// AMSGrad: Adam with the running maximum of the second moment (torch.optim.Adam with amsgrad=True).
     static member amsgrad
