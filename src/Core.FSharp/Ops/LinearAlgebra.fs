@@ -29,20 +29,22 @@ let rec dot (a: Value) (b: Value) : Value =
         a
         b
 
+/// A raw product of two operands promoted to one dtype first: derivative rules can meet mixed float dtypes
+/// (a cotangent promoted by a later op), and libtorch aborts the process on those.
+let private inCommonDtype (product: Raw -> Raw -> Raw) (x: Raw) (y: Raw) : Raw =
+    if x.dtype = y.dtype then
+        product x y
+    else
+        let common = torch.promote_types (x.dtype, y.dtype)
+        use x = x.to_type common
+        use y = y.to_type common
+        product x y
+
 /// Matrix product of tensors of rank >= 2 with broadcasting batch dimensions: [.., n, k] x [.., k, m].
 let rec private matmulBatched (a: Value) (b: Value) : Value =
     binary
         "matmul"
-        (fun x y ->
-            // Derivative rules can meet mixed float dtypes (a cotangent promoted by a later op); libtorch
-            // aborts the process on those, so promote both operands first.
-            if x.dtype = y.dtype then
-                x.matmul y
-            else
-                let common = torch.promote_types (x.dtype, y.dtype)
-                use x = x.to_type common
-                use y = y.to_type common
-                x.matmul y)
+        (inCommonDtype (fun x y -> x.matmul y))
         (fun a b y i t ->
             broadcastTo (Value.shape y) (if i = 0 then matmulBatched t b else matmulBatched a t))
         (fun a b _ g i ->
@@ -113,14 +115,7 @@ let matmul (a: Value) (b: Value) : Value =
 let rec linear (x: Value) (w: Value) : Value =
     binary
         "linear"
-        (fun x w ->
-            if x.dtype = w.dtype then
-                torch.nn.functional.linear (x, w)
-            else
-                let common = torch.promote_types (x.dtype, w.dtype)
-                use x = x.to_type common
-                use w = w.to_type common
-                torch.nn.functional.linear (x, w))
+        (inCommonDtype (fun x w -> torch.nn.functional.linear (x, w)))
         (fun x w _ i t -> if i = 0 then linear t w else linear x t)
         (fun x w _ g i ->
             if i = 0 then

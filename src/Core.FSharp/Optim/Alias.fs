@@ -75,6 +75,7 @@ type Optim =
         let b1, b2, eps = defaultArg beta1 0.9, defaultArg beta2 0.999, defaultArg eps 1e-8
         let amsgrad = defaultArg amsgrad false
         let adam = Transform.scaleByAdam (b1, b2, eps, 0.0, amsgrad)
+        let scaling = Transform.scaleByLearningRate lr
 
         let generic =
             Optim.parts
@@ -83,13 +84,13 @@ type Optim =
                     | FusedMoments.NoDecay -> true, adam
                     | FusedMoments.Coupled wd -> yield! [ true, Transform.addDecayedWeights wd; true, adam ]
                     | FusedMoments.Decoupled wd -> yield! [ true, adam; true, Transform.addDecayedWeights wd ]
-                    true, Transform.scaleByLearningRate lr
+                    true, scaling
                 ]
 
         if amsgrad then
             generic
         else
-            FusedSteps.attach (FusedMoments.adamStep b1 b2 eps decay lr) generic
+            FusedSteps.attach (FusedMoments.adamStep b1 b2 eps decay lr scaling) generic
 
     /// Adam: g ← g + wd·θ (L2, coupled); θ ← θ - lr · m̂ / (√v̂ + eps) with bias-corrected moments
     /// (torch.optim.Adam; `amsgrad` uses the running maximum of v).

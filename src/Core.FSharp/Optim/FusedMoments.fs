@@ -88,7 +88,15 @@ let private rateNow (lr: Rate) (state: Params) : float option =
 /// (decoupled); scaleByLearningRate lr] (the decay parts only when used, as `Optim.adam`/`adamW` build it):
 /// per tensor m' = β₁m + (1-β₁)g, v' = β₂v + (1-β₂)g², θ' = θ(1 - lr·wd) - (lr/c₁)·m' / (√v'/√c₂ + ε),
 /// the arithmetic of torch.optim.Adam(W) in four kernels and three new tensors.
-let adamStep (beta1: float) (beta2: float) (eps: float) (decay: AdamDecay) (lr: Rate) : FusedStep =
+/// `lrPart` is the chain's `Transform.scaleByLearningRate lr`, whose own Update advances its state.
+let adamStep
+    (beta1: float)
+    (beta2: float)
+    (eps: float)
+    (decay: AdamDecay)
+    (lr: Rate)
+    (lrPart: Optimizer)
+    : FusedStep =
     fun grads state parameters ->
         let child (i: int) =
             OptimHelpers.fieldOrEmpty (string i) state
@@ -114,7 +122,7 @@ let adamStep (beta1: float) (beta2: float) (eps: float) (decay: AdamDecay) (lr: 
 
         match moments, rateNow lr lrState with
         | Some(mu, nu), Some rate when
-            not (everything |> List.exists (fun t -> t.IsDifferentiable))
+            not (anyDifferentiable everything)
             && List.map fst g = List.map fst p
             && List.map fst mu = List.map fst p
             && List.map fst nu = List.map fst p
@@ -167,15 +175,8 @@ let adamStep (beta1: float) (beta2: float) (eps: float) (decay: AdamDecay) (lr: 
             let adamState =
                 Group [ "count", Leaf(OptimHelpers.countTensor n); "mu", mu'; "nu", nu' ]
 
-            let lrState' =
-                if lr.IsScheduled then
-                    Group
-                        [
-                            "count",
-                            Leaf(OptimHelpers.countTensor (OptimHelpers.countField "count" lrState + 1))
-                        ]
-                else
-                    lrState
+            // the scaling's state advances as in the generic chain (it ignores the updates it is given)
+            let lrState' = snd (lrPart.Update Params.empty lrState parameters)
 
             let children =
                 [

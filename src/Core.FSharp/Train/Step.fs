@@ -59,31 +59,26 @@ module TrainStep =
     let private raws (trees: Params list) =
         trees |> Seq.collect Params.tensors |> Seq.map (fun t -> Value.raw t.Value)
 
-    let internal isFinite (t: Tensor) =
-        let r = Value.raw t.Value
-        r.NumberOfElements = 0L || (use ok = r.isfinite().all() in ok.item<bool>())
-
-    /// True when every element of every tensor is finite, with one reduction per tensor and one read: a
-    /// NaN or an infinity makes the total NaN or infinite. (A total that overflows is checked exactly.)
-    let internal allFinite (tensors: Tensor list) =
+    /// True when the sum of all elements of all tensors is finite (one reduction per tensor, one read), which
+    /// proves every element finite: a NaN or an infinity makes the total NaN or infinite. False says only
+    /// "check each tensor" (the total may also have overflowed).
+    let internal surelyFinite (tensors: Tensor list) =
         let raws =
             tensors
             |> List.map (fun t -> Value.raw t.Value)
             |> List.filter (fun r -> r.NumberOfElements > 0L)
 
-        let totalIsFinite () =
-            Memory.Discarding(fun () ->
-                // Summed in Float64 whatever the dtypes (Float64 models: item<float32> would throw).
-                let sums =
-                    raws
-                    |> List.map (fun r -> r.sum().to_type TorchSharp.torch.ScalarType.Float64)
-                    |> Array.ofList
+        List.isEmpty raws
+        || Memory.Discarding(fun () ->
+            // Summed in Float64 whatever the dtypes (Float64 models: item<float32> would throw).
+            let sums =
+                raws
+                |> List.map (fun r -> r.sum().to_type TorchSharp.torch.ScalarType.Float64)
+                |> Array.ofList
 
-                let total = TorchSharp.torch.stack(sums).sum().item<float>()
-                GC.KeepAlive raws
-                not (Double.IsNaN total || Double.IsInfinity total))
-
-        List.isEmpty raws || totalIsFinite () || List.forall isFinite tensors
+            let total = TorchSharp.torch.stack(sums).sum().item<float>()
+            GC.KeepAlive raws
+            not (Double.IsNaN total || Double.IsInfinity total))
 
     /// A fresh training state: parameters and model state from `Model.initWithState`, optimizer state from `Init`.
     let init (config: TrainConfig) (rng: Rng) (inputShape: int seq) : TrainState =
@@ -125,10 +120,12 @@ module TrainStep =
                 let namedGrads = Params.toList grads
 
                 let badParam =
-                    if allFinite (List.map snd namedGrads) then
+                    if surelyFinite (List.map snd namedGrads) then
                         None
                     else
-                        namedGrads |> List.tryFind (fun (_, g) -> not (isFinite g)) |> Option.map fst
+                        namedGrads
+                        |> List.tryFind (fun (_, g) -> not (Tensor.allFinite g))
+                        |> Option.map fst
 
                 let finite =
                     not (System.Double.IsNaN lossValue || System.Double.IsInfinity lossValue)
