@@ -47,9 +47,7 @@ let evaluation (quick: bool) : ZooEvaluation =
 
 /// Trains and prints the test accuracy last.
 let run (options: ZooOptions) : ZooResult =
-    let dir = Zoo.folder options name
-    let (xTrain, yTrain), (xTest, yTest) = data options.Quick
-
+    let (xTrain, yTrain), test = data options.Quick
     let batchSize = 64
     let fitOptions = Zoo.fitOptions options 10 batchSize
 
@@ -64,42 +62,18 @@ let run (options: ZooOptions) : ZooResult =
             Metrics = [ Metrics.accuracy ]
         }
 
-    Zoo.header
+    Zoo.fitClassifier
+        options
+        name
         "cnn-fashion: Fashion-MNIST (60,000 training / 10,000 test 28x28 clothing images)"
         FashionMnist.imageShape
-        model
-
-    let state = TrainStep.init config (Rng.seed 1) FashionMnist.imageShape
-
-    let fit =
-        Train.fit
-            config
-            { fitOptions with
-                Validation = Some(xTest, yTest)
-                LearningRate = Some schedule
-            }
-            state
-            (xTrain, yTrain)
-
-    let seconds = Zoo.reportTime fit.History batchSize
-    let reloaded, files = Zoo.saveRun options name FashionMnist.imageShape model fit
-    let predicted = Train.predict config reloaded 500 xTest |> Zoo.argmaxLabels
-
-    let plot =
-        Zoo.confusion dir (List.ofArray FashionMnist.classNames) predicted (Zoo.labels yTest)
-
-    let accuracy =
-        Train.evaluate config reloaded 500 (xTest, yTest) |> Zoo.valueOf "accuracy"
-
-    Zoo.metricLine "accuracy" accuracy
-
-    {
-        Name = name
-        Metric = "accuracy"
-        Value = accuracy
-        Epochs = fit.History.Epochs.Length
-        SecondsPerEpoch = seconds
-        Parameters = Params.count fit.State.Params
-        Details = []
-        Files = files @ [ plot ]
-    }
+        config
+        { fitOptions with
+            LearningRate = Some schedule
+        }
+        500
+        (List.ofArray FashionMnist.classNames)
+        Zoo.argmaxLabels
+        "accuracy"
+        (xTrain, yTrain)
+        test

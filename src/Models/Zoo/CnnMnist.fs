@@ -44,9 +44,7 @@ let evaluation (quick: bool) : ZooEvaluation =
 
 /// Trains and prints the test accuracy last.
 let run (options: ZooOptions) : ZooResult =
-    let dir = Zoo.folder options name
-    let (xTrain, yTrain), (xTest, yTest) = data options.Quick
-
+    let (xTrain, yTrain), test = data options.Quick
     let batchSize = 64
     let fitOptions = Zoo.fitOptions options 8 batchSize
     let totalSteps = fitOptions.Epochs * (xTrain.Shape[0] / batchSize + 1)
@@ -59,38 +57,18 @@ let run (options: ZooOptions) : ZooResult =
             Metrics = [ Metrics.accuracy ]
         }
 
-    Zoo.header "cnn-mnist: MNIST (60,000 training / 10,000 test 28x28 digits)" Mnist.imageShape model
-    let state = TrainStep.init config (Rng.seed 1) Mnist.imageShape
-
-    let fit =
-        Train.fit
-            config
-            { fitOptions with
-                Validation = Some(xTest, yTest)
-                LearningRate = Some(Schedule.cosineDecay (1e-3, totalSteps, 0.05))
-            }
-            state
-            (xTrain, yTrain)
-
-    let seconds = Zoo.reportTime fit.History batchSize
-    let reloaded, files = Zoo.saveRun options name Mnist.imageShape model fit
-    let predicted = Train.predict config reloaded 500 xTest |> Zoo.argmaxLabels
-
-    let plot =
-        Zoo.confusion dir [ for d in 0..9 -> string d ] predicted (Zoo.labels yTest)
-
-    let accuracy =
-        Train.evaluate config reloaded 500 (xTest, yTest) |> Zoo.valueOf "accuracy"
-
-    Zoo.metricLine "accuracy" accuracy
-
-    {
-        Name = name
-        Metric = "accuracy"
-        Value = accuracy
-        Epochs = fit.History.Epochs.Length
-        SecondsPerEpoch = seconds
-        Parameters = Params.count fit.State.Params
-        Details = []
-        Files = files @ [ plot ]
-    }
+    Zoo.fitClassifier
+        options
+        name
+        "cnn-mnist: MNIST (60,000 training / 10,000 test 28x28 digits)"
+        Mnist.imageShape
+        config
+        { fitOptions with
+            LearningRate = Some(Schedule.cosineDecay (1e-3, totalSteps, 0.05))
+        }
+        500
+        [ for d in 0..9 -> string d ]
+        Zoo.argmaxLabels
+        "accuracy"
+        (xTrain, yTrain)
+        test

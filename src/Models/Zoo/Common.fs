@@ -182,6 +182,57 @@ module Zoo =
     let valueOf (name: string) (stats: (string * float) list) : float =
         stats |> List.find (fun (k, _) -> k = name) |> snd
 
+    /// The run of a classifier: prints the header, trains `config` from a fresh state (seed 1) with the test
+    /// set as validation data, saves the run, writes the confusion matrix of the reloaded model's
+    /// `toLabels` predictions and prints its test accuracy (the evaluation's `accuracyKey`) last.
+    let fitClassifier
+        (options: ZooOptions)
+        (name: string)
+        (title: string)
+        (inputShape: int seq)
+        (config: TrainConfig)
+        (fitOptions: FitOptions)
+        (evalBatch: int)
+        (classNames: string list)
+        (toLabels: Tensor -> int[])
+        (accuracyKey: string)
+        (xTrain: Tensor, yTrain: Tensor)
+        (xTest: Tensor, yTest: Tensor)
+        : ZooResult =
+        let dir = folder options name
+        header title inputShape config.Model
+        let state = TrainStep.init config (Rng.seed 1) inputShape
+
+        let fit =
+            Train.fit
+                config
+                { fitOptions with
+                    Validation = Some(xTest, yTest)
+                }
+                state
+                (xTrain, yTrain)
+
+        let seconds = reportTime fit.History fitOptions.BatchSize
+        let reloaded, files = saveRun options name inputShape config.Model fit
+        let predicted = Train.predict config reloaded evalBatch xTest |> toLabels
+        let plot = confusion dir classNames predicted (labels yTest)
+
+        let accuracy =
+            Train.evaluate config reloaded evalBatch (xTest, yTest) |> valueOf accuracyKey
+
+        metricLine "accuracy" accuracy
+
+        {
+            Name = name
+            Metric = "accuracy"
+            Value = accuracy
+            Epochs = fit.History.Epochs.Length
+            SecondsPerEpoch = seconds
+            Parameters = Params.count fit.State.Params
+            Details = []
+            Files = files @ [ plot ]
+        }
+
 /// What `evaluate` and `predict` need to score a saved zoo model: its architecture, its held-out set and
 /// its metric, rebuilt from the data exactly as the training run built them.
 type ZooEvaluation =

@@ -46,9 +46,6 @@ let evaluation (_quick: bool) : ZooEvaluation =
 
 /// Trains and prints the test accuracy last.
 let run (options: ZooOptions) : ZooResult =
-    let dir = Zoo.folder options name
-    let (xTrain, yTrain), (xTest, yTest) = data ()
-
     let config =
         {
             Model = model
@@ -57,42 +54,21 @@ let run (options: ZooOptions) : ZooResult =
             Metrics = [ Metrics.binaryAccuracy 0.0 ] // logit >= 0 <=> probability >= 0.5
         }
 
-    Zoo.header "logreg: breast cancer (569 tumours, 30 standardized features)" [ 30 ] model
-    let state = TrainStep.init config (Rng.seed 1) [ 30 ]
+    let train, test = data ()
 
-    let fit =
-        Train.fit
-            config
-            { Zoo.fitOptions options 60 32 with
-                Validation = Some(xTest, yTest)
-            }
-            state
-            (xTrain, yTrain)
-
-    let seconds = Zoo.reportTime fit.History 32
-    let reloaded, files = Zoo.saveRun options name [ 30 ] model fit
-    let logits = Train.predict config reloaded 256 xTest
-
-    let predicted =
+    let positiveLogit (logits: Tensor) =
         logits.ToArray<float32>() |> Array.map (fun l -> if l >= 0.0f then 1 else 0)
 
-    let actual = yTest.ToArray<float32>() |> Array.map int
-    let classes = BreastCancer.classNames () |> List.ofArray
-    let plot = Zoo.confusion dir classes predicted actual
-
-    let accuracy =
-        Train.evaluate config reloaded 256 (xTest, yTest)
-        |> Zoo.valueOf "binary_accuracy"
-
-    Zoo.metricLine "accuracy" accuracy
-
-    {
-        Name = name
-        Metric = "accuracy"
-        Value = accuracy
-        Epochs = fit.History.Epochs.Length
-        SecondsPerEpoch = seconds
-        Parameters = Params.count fit.State.Params
-        Details = []
-        Files = files @ [ plot ]
-    }
+    Zoo.fitClassifier
+        options
+        name
+        "logreg: breast cancer (569 tumours, 30 standardized features)"
+        [ 30 ]
+        config
+        (Zoo.fitOptions options 60 32)
+        256
+        (BreastCancer.classNames () |> List.ofArray)
+        positiveLogit
+        "binary_accuracy"
+        train
+        test

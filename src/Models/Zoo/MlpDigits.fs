@@ -38,9 +38,6 @@ let evaluation (_quick: bool) : ZooEvaluation =
 
 /// Trains and prints the test accuracy last.
 let run (options: ZooOptions) : ZooResult =
-    let dir = Zoo.folder options name
-    let (xTrain, yTrain), (xTest, yTest) = data ()
-
     let config =
         {
             Model = model
@@ -49,37 +46,18 @@ let run (options: ZooOptions) : ZooResult =
             Metrics = [ Metrics.accuracy ]
         }
 
-    Zoo.header "mlp-digits: 8x8 digits (1,797 images, pixels in [0, 1])" [ 64 ] model
-    let state = TrainStep.init config (Rng.seed 1) [ 64 ]
+    let train, test = data ()
 
-    let fit =
-        Train.fit
-            config
-            { Zoo.fitOptions options 60 32 with
-                Validation = Some(xTest, yTest)
-            }
-            state
-            (xTrain, yTrain)
-
-    let seconds = Zoo.reportTime fit.History 32
-    let reloaded, files = Zoo.saveRun options name [ 64 ] model fit
-    let predicted = Train.predict config reloaded 256 xTest |> Zoo.argmaxLabels
-
-    let plot =
-        Zoo.confusion dir [ for d in 0..9 -> string d ] predicted (Zoo.labels yTest)
-
-    let accuracy =
-        Train.evaluate config reloaded 256 (xTest, yTest) |> Zoo.valueOf "accuracy"
-
-    Zoo.metricLine "accuracy" accuracy
-
-    {
-        Name = name
-        Metric = "accuracy"
-        Value = accuracy
-        Epochs = fit.History.Epochs.Length
-        SecondsPerEpoch = seconds
-        Parameters = Params.count fit.State.Params
-        Details = []
-        Files = files @ [ plot ]
-    }
+    Zoo.fitClassifier
+        options
+        name
+        "mlp-digits: 8x8 digits (1,797 images, pixels in [0, 1])"
+        [ 64 ]
+        config
+        (Zoo.fitOptions options 60 32)
+        256
+        [ for d in 0..9 -> string d ]
+        Zoo.argmaxLabels
+        "accuracy"
+        train
+        test
