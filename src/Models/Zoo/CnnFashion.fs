@@ -26,12 +26,7 @@ let model =
 
 /// ((xTrain, yTrain), (xTest, yTest)): the published training and test sets (quick: their first 512 images).
 let data (quick: bool) =
-    let data = FashionMnist.load ()
-
-    let part (d: Dataset<_>) = if quick then Dataset.take 512 d else d
-
-    Batch.classification FashionMnist.imageShape (Dataset.toArray (part data.Train)),
-    Batch.classification FashionMnist.imageShape (Dataset.toArray (part data.Test))
+    Zoo.imageSplits quick FashionMnist.imageShape (FashionMnist.load ())
 
 /// The held-out set and accuracy for `evaluate`/`predict`.
 let evaluation (quick: bool) : ZooEvaluation =

@@ -4,6 +4,7 @@ open System
 open System.Diagnostics
 open System.IO
 open Functional
+open Functional.Data
 
 /// How to run a zoo model.
 type ZooOptions =
@@ -173,6 +174,14 @@ module Zoo =
     /// Predicted classes (argmax of the last dimension) of class scores.
     let argmaxLabels (scores: Tensor) : int[] =
         (Tensor.argmax (scores, -1)).ToArray<int64>() |> Array.map int
+
+    /// Batched ((xTrain, yTrain), (xTest, yTest)) of a published train/test split of images; a quick run
+    /// takes the first 512 images of each.
+    let imageSplits (quick: bool) (imageShape: int[]) (data: TrainTest<float32[] * int>) =
+        let part (d: Dataset<_>) = if quick then Dataset.take 512 d else d
+
+        Batch.classification imageShape (Dataset.toArray (part data.Train)),
+        Batch.classification imageShape (Dataset.toArray (part data.Test))
 
     /// Class labels of an integer label tensor.
     let labels (y: Tensor) : int[] =
