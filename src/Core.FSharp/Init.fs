@@ -20,7 +20,8 @@ type FanMode =
 /// U(-1/√fanIn, 1/√fanIn) (`torchDefault`, kaiming uniform with a = √5); RNN/LSTM/GRU all tensors
 /// U(-1/√hidden, 1/√hidden); embedding N(0, 1); batch/layer norm weight 1, bias 0; attention input
 /// projection Xavier uniform with zero biases. Keras instead uses Glorot uniform weights and zero biases
-/// for Dense/Conv, and orthogonal recurrent kernels: pass `weightInit = Init.glorotUniform` etc. to get them.
+/// for Dense/Conv, and orthogonal recurrent kernels: pass `weightInit = Init.glorotUniform` (and, to
+/// `Layers.lstm`/`gru`/`rnn`, `recurrentInit = Init.orthogonal`, `biasInit = Init.zeros`) to get them.
 module Init =
     let private shapeText (shape: int[]) = "[" + String.Join("; ", shape) + "]"
 

@@ -131,7 +131,7 @@ public static class Layer
     public static ModelFn PositionalEmbedding(int maxLength, Func<Rng, int[], Tensor>? weightInit = null) =>
         Wrap(EmbeddingLayers.PositionalEmbedding(maxLength, Initializer(weightInit)));
 
-    /// <summary>An Elman RNN (tanh, or relu) over sequences [T, F] → [T, D·H] (or [D·H], the final hidden state, if not <paramref name="returnSequences"/>).</summary>
+    /// <summary>An Elman RNN (tanh, or relu) over sequences [T, F] → [T, D·H] (or [D·H], the final hidden state, if not <paramref name="returnSequences"/>); initializers, when given, fill one gate block at a time.</summary>
     public static ModelFn Rnn(
         int hiddenSize,
         int numLayers = 1,
@@ -139,28 +139,43 @@ public static class Layer
         bool relu = false,
         bool bias = true,
         double dropout = 0.0,
-        bool returnSequences = true) =>
-        Wrap(RecurrentLayers.Rnn(hiddenSize, numLayers, bidirectional, relu, bias, dropout, returnSequences));
+        bool returnSequences = true,
+        Func<Rng, int[], Tensor>? weightInit = null,
+        Func<Rng, int[], Tensor>? recurrentInit = null,
+        Func<Rng, int[], Tensor>? biasInit = null) =>
+        Wrap(RecurrentLayers.Rnn(
+            hiddenSize, numLayers, bidirectional, relu, bias, dropout, returnSequences,
+            Initializer(weightInit), Initializer(recurrentInit), Initializer(biasInit)));
 
-    /// <summary>An LSTM over sequences [T, F] → [T, D·H] (or [D·H], the final hidden state, if not <paramref name="returnSequences"/>); PyTorch's gate layout.</summary>
+    /// <summary>An LSTM over sequences [T, F] → [T, D·H] (or [D·H], the final hidden state, if not <paramref name="returnSequences"/>); PyTorch's gate layout and init unless initializers are given (each fills one gate block; Keras uses an orthogonal <paramref name="recurrentInit"/>).</summary>
     public static ModelFn Lstm(
         int hiddenSize,
         int numLayers = 1,
         bool bidirectional = false,
         bool bias = true,
         double dropout = 0.0,
-        bool returnSequences = true) =>
-        Wrap(RecurrentLayers.Lstm(hiddenSize, numLayers, bidirectional, bias, dropout, returnSequences));
+        bool returnSequences = true,
+        Func<Rng, int[], Tensor>? weightInit = null,
+        Func<Rng, int[], Tensor>? recurrentInit = null,
+        Func<Rng, int[], Tensor>? biasInit = null) =>
+        Wrap(RecurrentLayers.Lstm(
+            hiddenSize, numLayers, bidirectional, bias, dropout, returnSequences,
+            Initializer(weightInit), Initializer(recurrentInit), Initializer(biasInit)));
 
-    /// <summary>A GRU over sequences [T, F] → [T, D·H] (or [D·H], the final hidden state, if not <paramref name="returnSequences"/>); PyTorch's gate layout.</summary>
+    /// <summary>A GRU over sequences [T, F] → [T, D·H] (or [D·H], the final hidden state, if not <paramref name="returnSequences"/>); PyTorch's gate layout and init unless initializers are given (each fills one gate block; Keras uses an orthogonal <paramref name="recurrentInit"/>).</summary>
     public static ModelFn Gru(
         int hiddenSize,
         int numLayers = 1,
         bool bidirectional = false,
         bool bias = true,
         double dropout = 0.0,
-        bool returnSequences = true) =>
-        Wrap(RecurrentLayers.Gru(hiddenSize, numLayers, bidirectional, bias, dropout, returnSequences));
+        bool returnSequences = true,
+        Func<Rng, int[], Tensor>? weightInit = null,
+        Func<Rng, int[], Tensor>? recurrentInit = null,
+        Func<Rng, int[], Tensor>? biasInit = null) =>
+        Wrap(RecurrentLayers.Gru(
+            hiddenSize, numLayers, bidirectional, bias, dropout, returnSequences,
+            Initializer(weightInit), Initializer(recurrentInit), Initializer(biasInit)));
 
     /// <summary>Multi-head self-attention over sequences [T, E] → [T, E] (E divisible by <paramref name="numHeads"/>), causal if asked.</summary>
     public static ModelFn SelfAttention(int numHeads, bool causal = false, double dropout = 0.0, bool bias = true) =>

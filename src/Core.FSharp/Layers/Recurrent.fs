@@ -14,7 +14,8 @@ type RecurrentCell =
 /// Recurrent layers over whole sequences, batch first: x (N, T, F) -> output (N, T, D·H) and final states
 /// (D·L, N, H) (D = 2 if bidirectional, L layers), with PyTorch's parameter names and gate layouts:
 /// "weight_ih_l{k}" [G·H; F or D·H], "weight_hh_l{k}" [G·H; H], "bias_ih_l{k}", "bias_hh_l{k}" [G·H] (G = 1, 4, 3
-/// for RNN, LSTM, GRU), suffixed "_reverse" for the backward direction; all initialized U(-1/√H, 1/√H).
+/// for RNN, LSTM, GRU), suffixed "_reverse" for the backward direction; all initialized U(-1/√H, 1/√H) unless
+/// initializers are given (applied per gate block, as Flax does).
 module Recurrent =
     /// Number of stacked weight blocks (gates) of a cell.
     let gates (cell: RecurrentCell) =
@@ -32,6 +33,9 @@ module Recurrent =
         | Gru -> "gru"
 
     /// Parameters for `numLayers` layers of a cell from `inputSize` features to `hiddenSize`, in PyTorch's order.
+    /// An initializer, when given, fills each gate's block ([H; in], [H; H] or [H]) separately, so e.g.
+    /// `Init.orthogonal` makes every gate's recurrent matrix orthogonal (Keras's recurrent default); without
+    /// one a tensor is U(-1/√H, 1/√H) as in PyTorch.
     let initParams
         (rng: Rng)
         (cell: RecurrentCell)
@@ -40,28 +44,36 @@ module Recurrent =
         (numLayers: int)
         (bidirectional: bool)
         (bias: bool)
+        (weightInit: Initializer option, recurrentInit: Initializer option, biasInit: Initializer option)
         : Params =
-        let g = gates cell * hiddenSize
+        let blocks = gates cell
+        let g = blocks * hiddenSize
         let dirs = if bidirectional then 2 else 1
         let k = 1.0 / sqrt (float hiddenSize)
         let u = Init.uniform -k k
         let mutable i = 0
 
-        let next (shape: int[]) =
+        let nextWith (init: Initializer option) (shape: int[]) =
             i <- i + 1
-            u (Rng.fold i rng) shape
+            let key = Rng.fold i rng
+
+            match init with
+            | None -> u key shape
+            | Some f ->
+                let block = Array.append [| hiddenSize |] shape[1..]
+                Tensor.cat ([ for b in 0 .. blocks - 1 -> f (Rng.fold b key) block ], 0)
 
         [
             for l in 0 .. numLayers - 1 do
                 for d in 0 .. dirs - 1 do
                     let sfx = if d = 1 then "_reverse" else ""
                     let inSize = if l = 0 then inputSize else dirs * hiddenSize
-                    $"weight_ih_l{l}{sfx}", Leaf(next [| g; inSize |])
-                    $"weight_hh_l{l}{sfx}", Leaf(next [| g; hiddenSize |])
+                    $"weight_ih_l{l}{sfx}", Leaf(nextWith weightInit [| g; inSize |])
+                    $"weight_hh_l{l}{sfx}", Leaf(nextWith recurrentInit [| g; hiddenSize |])
 
                     if bias then
-                        $"bias_ih_l{l}{sfx}", Leaf(next [| g |])
-                        $"bias_hh_l{l}{sfx}", Leaf(next [| g |])
+                        $"bias_ih_l{l}{sfx}", Leaf(nextWith biasInit [| g |])
+                        $"bias_hh_l{l}{sfx}", Leaf(nextWith biasInit [| g |])
         ]
         |> Params.group
 
@@ -237,6 +249,7 @@ module Recurrent =
         (bias: bool)
         (dropout: float)
         (returnSequences: bool)
+        (inits: Initializer option * Initializer option * Initializer option)
         : Model =
         let name = layerName cell
 
@@ -268,7 +281,7 @@ module Recurrent =
                         $"expected a per-example input shape [T; F] (time steps, features), got {Model.shapeText shape}"
                         "Pass sequences batch first: (N, T, F)."
 
-                let p = initParams rng cell shape[1] hiddenSize numLayers bidirectional bias
+                let p = initParams rng cell shape[1] hiddenSize numLayers bidirectional bias inits
 
                 let out =
                     if returnSequences then
@@ -311,7 +324,10 @@ module RecurrentLayers =
                 ?relu: bool,
                 ?bias: bool,
                 ?dropout: float,
-                ?returnSequences: bool
+                ?returnSequences: bool,
+                ?weightInit: Initializer,
+                ?recurrentInit: Initializer,
+                ?biasInit: Initializer
             ) =
             Recurrent.layer
                 (if defaultArg relu false then RnnRelu else RnnTanh)
@@ -321,9 +337,11 @@ module RecurrentLayers =
                 (defaultArg bias true)
                 (defaultArg dropout 0.0)
                 (defaultArg returnSequences true)
+                (weightInit, recurrentInit, biasInit)
 
         /// An LSTM over sequences [T; F] -> [T; D·H] (or [D·H], the final hidden state, if not returnSequences);
-        /// PyTorch's gate layout (i, f, g, o), names and init U(-1/√H, 1/√H).
+        /// PyTorch's gate layout (i, f, g, o), names and init U(-1/√H, 1/√H) unless `weightInit` (input kernels),
+        /// `recurrentInit` (Keras: `Init.orthogonal`) or `biasInit` are given (each fills one gate block at a time).
         [<CompiledName("Lstm")>]
         static member lstm
             (
@@ -332,7 +350,10 @@ module RecurrentLayers =
                 ?bidirectional: bool,
                 ?bias: bool,
                 ?dropout: float,
-                ?returnSequences: bool
+                ?returnSequences: bool,
+                ?weightInit: Initializer,
+                ?recurrentInit: Initializer,
+                ?biasInit: Initializer
             ) =
             Recurrent.layer
                 Lstm
@@ -342,9 +363,11 @@ module RecurrentLayers =
                 (defaultArg bias true)
                 (defaultArg dropout 0.0)
                 (defaultArg returnSequences true)
+                (weightInit, recurrentInit, biasInit)
 
         /// A GRU over sequences [T; F] -> [T; D·H] (or [D·H], the final hidden state, if not returnSequences);
-        /// PyTorch's gate layout (r, z, n), names and init U(-1/√H, 1/√H).
+        /// PyTorch's gate layout (r, z, n), names and init U(-1/√H, 1/√H) unless `weightInit` (input kernels),
+        /// `recurrentInit` (Keras: `Init.orthogonal`) or `biasInit` are given (each fills one gate block at a time).
         [<CompiledName("Gru")>]
         static member gru
             (
@@ -353,7 +376,10 @@ module RecurrentLayers =
                 ?bidirectional: bool,
                 ?bias: bool,
                 ?dropout: float,
-                ?returnSequences: bool
+                ?returnSequences: bool,
+                ?weightInit: Initializer,
+                ?recurrentInit: Initializer,
+                ?biasInit: Initializer
             ) =
             Recurrent.layer
                 Gru
@@ -363,3 +389,4 @@ module RecurrentLayers =
                 (defaultArg bias true)
                 (defaultArg dropout 0.0)
                 (defaultArg returnSequences true)
+                (weightInit, recurrentInit, biasInit)

@@ -62,7 +62,7 @@ let private resolve (c: TorchFixture.FixtureCase) : Tensor[] -> Tensor =
 
 /// GradCheck of a recurrent function in x, the initial states and all parameters.
 let private gradCheckStates (cell: RecurrentCell) (layers: int) (bidirectional: bool) =
-    let m = Recurrent.layer cell 2 layers bidirectional true 0.0 true
+    let m = Recurrent.layer cell 2 layers bidirectional true 0.0 true (None, None, None)
     let p, _ = float64Model m [ 3; 2 ]
     let dirs = if bidirectional then 2 else 1
     let x = Tensor.randn (Rng.seed 1, [ 2; 3; 2 ], Float64)
@@ -139,6 +139,45 @@ let tests =
                     Model.outputShape [ 7; 3 ] (Layers.gru (4, bidirectional = true, returnSequences = false))
 
                 Expect.sequenceEqual last [| 8 |] "final state of both directions"
+            }
+
+            test
+                "Keras-style initializers fill every gate block: orthogonal recurrent, Glorot input, zero bias" {
+                let m =
+                    Layers.lstm (
+                        4,
+                        bidirectional = true,
+                        weightInit = Init.glorotUniform,
+                        recurrentInit = Init.orthogonal,
+                        biasInit = Init.zeros
+                    )
+
+                let p = Model.init (Rng.seed 0) [ 6; 3 ] m
+
+                for sfx in [ ""; "_reverse" ] do
+                    let hh = p.Get $"weight_hh_l0{sfx}"
+                    Expect.sequenceEqual hh.Shape [| 16; 4 |] "[4H; H]"
+
+                    for gate in 0..3 do
+                        let q = Tensor.narrow (hh, 0, 4 * gate, 4)
+
+                        TestUtil.expectClose
+                            1e-5
+                            (Tensor.matmul (q, Tensor.transpose (q, 0, 1)))
+                            (Tensor.eye 4)
+                            $"gate {gate}{sfx}: Q Qᵀ = I"
+
+                    let ih = (p.Get $"weight_ih_l0{sfx}").ToArray<float32>()
+                    // Glorot bound of one gate block [H; F] = [4; 3]: √(6 / 7).
+                    Expect.isTrue (ih |> Array.forall (fun v -> abs v <= sqrt (6.0f / 7.0f))) "Glorot bound"
+                    Expect.isTrue (ih |> Array.exists (fun v -> abs v > 0.5f)) "wider than U(-1/2, 1/2)"
+                    Expect.equal ((p.Get $"bias_ih_l0{sfx}").ToArray<float32>() |> Array.sum) 0.0f "zero bias"
+
+                let plain = Model.init (Rng.seed 0) [ 6; 3 ] (Layers.lstm (4, bidirectional = true))
+
+                Expect.isFalse
+                    (Tensor.allclose (plain.Get "weight_hh_l0", p.Get "weight_hh_l0"))
+                    "the default stays PyTorch's uniform"
             }
 
             test "the final state of a unidirectional LSTM is the last output" {

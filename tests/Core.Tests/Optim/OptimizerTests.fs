@@ -164,6 +164,55 @@ let tests =
                 expectRelative 0.0 (stateValues sb) (stateValues sa) "same state after a step from the copy"
             }
 
+            test "state saved to a safetensors file loads back and the next step is identical" {
+                let init, loss = problem "mlp"
+
+                let opt =
+                    Transform.chain
+                        [
+                            Transform.clipByGlobalNorm 1.0
+                            Transform.accumulate (2, Optim.adamW (0.01, amsgrad = true))
+                            Transform.reduceOnPlateau (factor = 0.5, patience = 0)
+                        ]
+
+                let mutable p = init
+                let mutable s = opt.Init init
+
+                for i in 1..5 do
+                    let _, p', s' = Optimizer.minimizeStep opt loss s p
+                    p <- p'
+                    s <- Plateau.report (1.0 / float i) s'
+
+                let file =
+                    System.IO.Path.Combine(
+                        System.IO.Path.GetTempPath(),
+                        $"opt-{System.Guid.NewGuid()}.safetensors"
+                    )
+
+                try
+                    Checkpoint.saveParams file s Map.empty
+                    let loaded = Checkpoint.loadParams file (opt.Init init)
+                    Expect.equal (Params.paths loaded) (Params.paths s) "same tensors"
+
+                    Expect.equal
+                        (Params.tensors loaded |> List.map (fun t -> t.Dtype))
+                        (Params.tensors s |> List.map (fun t -> t.Dtype))
+                        "same dtypes (Int64 counts, Float64 plateau scalars)"
+
+                    expectRelative 0.0 (stateValues loaded) (stateValues s) "same values"
+                    let _, a, sa = Optimizer.minimizeStep opt loss s p
+                    let _, b, sb = Optimizer.minimizeStep opt loss loaded p
+                    expectRelative 0.0 (flat b) (flat a) "same params after a step from the loaded state"
+
+                    expectRelative
+                        0.0
+                        (stateValues sb)
+                        (stateValues sa)
+                        "same state after a step from the loaded state"
+                finally
+                    System.IO.File.Delete file
+            }
+
             test "a learning-rate tensor must be a scalar" {
                 let init, loss = problem "quadratic"
                 let opt = Optim.sgd (Tensor.create ([ 0.1; 0.2 ], Float64))
