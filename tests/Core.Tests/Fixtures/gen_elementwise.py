@@ -61,5 +61,10 @@ cases = [
     case("minimum", torch.minimum, [randn(2, 1), randn(1, 3)]),
     case("maximum", torch.maximum, [torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 3.0, 2.0])], seed=1),
     case("minimum", torch.minimum, [torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 3.0, 2.0])], seed=1),
+    # where: the Bool condition is held fixed; a*a and sin(b) make the Hessian-vector products non-zero.
+    case("where", torch.where, [randn(2, 3) > 0, randn(2, 3), randn(2, 3)]),
+    case("whereCurved", lambda c, a, b: torch.where(c, a * a, torch.sin(b)), [randn(2, 1) > 0, randn(2, 3), randn(3)]),
+    case("whereCurved", lambda c, a, b: torch.where(c, a * a, torch.sin(b)), [randn(3) > 0, randn(2, 1), randn(1, 3)],
+         seed=1),
 ]
 write("elementwise", cases)

@@ -33,6 +33,8 @@ let private resolve (c: TorchFixture.FixtureCase) : Tensor[] -> Tensor =
     | "clampMax" -> fun a -> a[0].Clamp(max = c.Float "max")
     | "maximum" -> fun a -> Tensor.maximum (a[0], a[1])
     | "minimum" -> fun a -> a[0].Minimum a[1]
+    | "where" -> fun a -> Tensor.where (a[0], a[1], a[2])
+    | "whereCurved" -> fun a -> Tensor.where (a[0], a[1] * a[1], Tensor.sin a[2])
     | op -> failwith $"no F# function for fixture op {op}"
 
 /// Values in (-0.8, 0.8): inside the domain of asin/acos and away from its edges.
@@ -41,6 +43,15 @@ let private inUnit (x: Tensor) = 0.8 * Tensor.tanh x
 /// Unary ops with a map from normal values to points where the op is smooth.
 let private unaryOps: (string * (Tensor -> Tensor) * (Tensor -> Tensor)) list =
     [
+        "exp", Tensor.exp, id
+        "log", Tensor.log, (fun x -> Tensor.abs x + 0.5)
+        "sqrt", Tensor.sqrt, (fun x -> Tensor.abs x + 0.5)
+        "sin", Tensor.sin, id
+        "cos", Tensor.cos, id
+        "tanh", Tensor.tanh, id
+        "sigmoid", Tensor.sigmoid, id
+        "relu", Tensor.relu, avoid [ 0.0 ] 0.1
+        "sign", Tensor.sign, avoid [ 0.0 ] 0.1
         "abs", Tensor.abs, avoid [ 0.0 ] 0.1
         "log1p", Tensor.log1p, (fun x -> Tensor.abs x - 0.5)
         "expm1", Tensor.expm1, id
@@ -77,6 +88,15 @@ let private binaryOps: (string * (Tensor[] -> Tensor) * (Tensor -> Tensor)) list
 let private unaryGen = Gen.zip shape seed
 let private binaryGen = Gen.zip broadcastPair seed
 
+/// Shapes of a condition and two branches that broadcast together: the condition takes either branch's shape.
+let private whereGen =
+    Gen.zip3 broadcastPair (Gen.elements [ false; true ]) seed
+    |> Gen.map (fun ((sa, sb), condLikeA, sd) -> (if condLikeA then sa else sb), sa, sb, sd)
+
+/// where(c, a², sin b): squares and sines around the (linear) select so second derivatives flow through it.
+let private whereCurved (a: Tensor[]) =
+    Tensor.where (a[0], a[1] * a[1], Tensor.sin a[2])
+
 let private fails (fragments: string list) (f: unit -> Tensor) = TestUtil.throwsArgument fragments f
 
 let private ints = Tensor.create ([| 1L; 2L; 3L |], Int64)
@@ -99,6 +119,12 @@ let tests =
                     for name, f, safe in binaryOps ->
                         property name 10 binaryGen (fun ((sa, sb), sd) ->
                             GradCheck.checkArgs f [| safe (normal sd sa); normal (sd + 1) sb |])
+                    yield
+                        property "where (Bool condition, broadcasting)" 10 whereGen (fun (sc, sa, sb, sd) ->
+                            let cond = Tensor.gt (normal (sd + 2) sc, 0.0)
+                            let args = [| cond; normal sd sa; normal (sd + 1) sb |]
+                            GradCheck.checkArgs whereCurved args
+                            GradCheck.checkArgs (fun a -> Tensor.where (a[0], a[1], a[2])) args)
                 ]
 
             testList
