@@ -34,5 +34,8 @@ cases = [
     case("matmul", torch.matmul, [randn(2, 3, 4), randn(4, 5)]),
     case("transpose", lambda x: torch.transpose(x, 0, 2), [randn(2, 3, 4)], {"dim0": 0, "dim1": 2}),
     case("reshape", lambda x: torch.reshape(x, (3, -1)), [randn(2, 3, 2)], {"shape": [3, -1]}),
+    case("neg", torch.neg, [randn(2, 3)]),
+    # neg of x^3, so that the Hessian-vector product is not zero.
+    case("negCube", lambda x: torch.neg(x * x * x), [randn(3, 1)]),
 ]
 write("arithmetic", cases)
