@@ -37,6 +37,8 @@ let private resolve (c: TorchFixture.FixtureCase) : Tensor[] -> Tensor =
 /// Reductions over all elements, checked on any shape (rank 0-3).
 let private overAll: (string * (Tensor -> Tensor)) list =
     [
+        "sum", (fun x -> Tensor.sum x)
+        "sum of squares", (fun x -> Tensor.sum (x * x))
         "mean", (fun x -> Tensor.mean x)
         "max", (fun x -> Tensor.max x)
         "min", (fun x -> x.Min())
@@ -48,6 +50,8 @@ let private overAll: (string * (Tensor -> Tensor)) list =
 /// Reductions along a dimension (negative half of the time), with and without keepDim.
 let private alongDim: (string * (int -> bool -> Tensor -> Tensor)) list =
     [
+        "sum", (fun d k x -> Tensor.sum (x, d, k))
+        "sum of squares", (fun d k x -> (x * x).Sum(d, k))
         "mean", (fun d k x -> Tensor.mean (x, d, k))
         "variance (biased)", (fun d k x -> x.Variance(d, k, false))
         "max", (fun d k x -> Tensor.max (x, d, k))
