@@ -33,5 +33,9 @@ cases = [
     case("padCrop", lambda x: F.pad(cube(x), [-1, 2, 1, -1]), [randn(3, 4, 3)], {"pads": [-1, 2, 1, -1], "value": 0.0}),
     case("flip", lambda x: torch.flip(cube(x), [0, 2]), [randn(2, 3, 2)], {"dims": [0, 2]}),
     case("repeat", lambda x: cube(x).repeat(2, 1, 3), [randn(3, 2)], {"repeats": [2, 1, 3]}),
+    case("stack", lambda a, b: torch.stack([cube(a), b * a], 0), [randn(2, 3), randn(2, 3)], {"dim": 0}),
+    case("stack", lambda a, b: torch.stack([cube(a), b * a], 1), [randn(3, 2), randn(3, 2)], {"dim": 1}, seed=1),
+    case("stack", lambda a, b: torch.stack([cube(a), b * a], -1), [randn(2, 1, 2), randn(2, 1, 2)], {"dim": -1},
+         seed=2),
 ]
 write("shape", cases)

@@ -26,6 +26,7 @@ let private resolve (c: TorchFixture.FixtureCase) : Tensor[] -> Tensor =
     | "padCrop" -> fun a -> Tensor.pad (cube a[0], c.Ints "pads", c.Float "value")
     | "flip" -> fun a -> Tensor.flip (cube a[0], c.Ints "dims")
     | "repeat" -> fun a -> Tensor.repeat (cube a[0], c.Ints "repeats")
+    | "stack" -> fun a -> Tensor.stack ([ cube a[0]; a[1] * a[0] ], c.Int "dim")
     | op -> failwith $"no F# function for fixture op {op}"
 
 let private f64 (data: obj) = Tensor.create (data, Float64)
@@ -69,6 +70,82 @@ let private generated =
                     gradcheck Tensor.squeeze x
                     gradcheck (fun x -> Tensor.squeeze (x, d)) x
                     gradcheck (fun x -> Tensor.unsqueeze (x, u)) x)
+
+            gradProperty
+                "reshape (-1, added and removed size-1 dimensions, reversed sizes)"
+                (gen {
+                    let! s = shape 0 4
+                    let n = Array.fold (*) 1 s
+                    let! k = Gen.choose (0, max 0 (s.Length - 1))
+
+                    let! target =
+                        Gen.elements
+                            [
+                                [| n |]
+                                [| -1 |]
+                                Array.rev s
+                                Array.concat [ [| 1 |]; s; [| 1 |] ]
+                                [| n; 1 |]
+                                (if s.Length = 0 then
+                                     [| -1 |]
+                                 else
+                                     Array.updateAt k -1 (Array.rev s))
+                            ]
+
+                    let! x = valuesOf s
+                    return x, target
+                })
+                (fun (x, target) ->
+                    let y = x.Reshape target
+                    Expect.equal y.NumElements x.NumElements "same number of elements"
+                    TestUtil.expectClose 0.0 (y.Reshape x.Shape) x "reshaping back restores x"
+                    gradcheck (fun x -> x.Reshape target) x)
+
+            gradProperty
+                "transpose"
+                (gen {
+                    let! s = shape 1 4
+                    let! d0 = Gen.choose (-s.Length, s.Length - 1)
+                    let! d1 = Gen.choose (-s.Length, s.Length - 1)
+                    let! x = valuesOf s
+                    return x, d0, d1
+                })
+                (fun (x, d0, d1) ->
+                    let r = x.Rank
+                    let a, b = (d0 + r) % r, (d1 + r) % r
+
+                    let swapped =
+                        [ 0 .. r - 1 ]
+                        |> List.map (fun i ->
+                            if i = a then b
+                            elif i = b then a
+                            else i)
+
+                    TestUtil.expectClose
+                        0.0
+                        (Tensor.transpose (x, d0, d1))
+                        (x.Permute swapped)
+                        "a swapping permute"
+
+                    gradcheck (fun x -> Tensor.transpose (x, d0, d1)) x)
+
+            gradProperty
+                "stack (new dimension anywhere, negative half of the time)"
+                (gen {
+                    let! s = shape 0 3
+                    let! k = Gen.choose (1, 3)
+                    let! d = Gen.choose (-s.Length - 1, s.Length)
+                    let! parts = Gen.listOfLength k (valuesOf s)
+                    return parts, d
+                })
+                (fun (parts, d) ->
+                    let stacked = Tensor.stack (parts, d)
+                    let joined = Tensor.cat (parts |> List.map (fun p -> p.Unsqueeze d), d)
+                    TestUtil.expectClose 0.0 stacked joined "stack = cat of unsqueezed parts"
+
+                    GradCheck.checkArgs
+                        (fun xs -> Tensor.stack (Array.map square xs, d))
+                        (Array.ofList parts))
 
             gradProperty
                 "permute"
@@ -196,6 +273,40 @@ let private values =
                 Expect.sequenceEqual (x.Unsqueeze(-1).Shape) [ 2; 1; 3; 1; 1 ] "unsqueeze -1"
                 Expect.sequenceEqual (x.Permute([ 2; 0; 3; 1 ]).Shape) [ 3; 2; 1; 1 ] "permute"
                 Expect.sequenceEqual ((Tensor.scalar 1.0).Flatten().Shape) [ 1 ] "a scalar flattens to [1]"
+            }
+
+            test "stack puts the tensors along a new dimension" {
+                let a = f64 [| 1.0; 2.0 |]
+                let b = f64 [| 3.0; 4.0 |]
+                expectValues (Tensor.stack [ a; b ]) [ 2; 2 ] [ 1.0; 2.0; 3.0; 4.0 ] "dimension 0"
+                expectValues (Tensor.stack ([ a; b ], 1)) [ 2; 2 ] [ 1.0; 3.0; 2.0; 4.0 ] "dimension 1"
+
+                expectValues
+                    (Tensor.stack ([ a; b; a ], -1))
+                    [ 2; 3 ]
+                    [ 1.0; 3.0; 1.0; 2.0; 4.0; 2.0 ]
+                    "dimension -1"
+
+                expectValues
+                    (Tensor.stack [ Tensor.scalar (5.0, Float64); Tensor.scalar (6.0, Float64) ])
+                    [ 2 ]
+                    [ 5.0; 6.0 ]
+                    "scalars"
+
+                let m = f64 (array2D [ [ 1.0; 2.0 ]; [ 3.0; 4.0 ] ])
+
+                expectValues
+                    (Tensor.stack ([ m; m * 10.0 ], 1))
+                    [ 2; 2; 2 ]
+                    [ 1.0; 2.0; 10.0; 20.0; 3.0; 4.0; 30.0; 40.0 ]
+                    "matrices along 1"
+
+                let g =
+                    Diff.grad
+                        (fun x -> Tensor.sum (Tensor.stack ([ x; x * x ], 1) * f64 [| [| 1.0; 2.0 |] |]))
+                        a
+
+                expectValues g [ 2 ] [ 1.0 + 4.0; 1.0 + 8.0 ] "gradient through stack"
             }
 
             test "permute moves elements" {
