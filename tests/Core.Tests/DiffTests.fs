@@ -100,6 +100,190 @@ let private pipelineProperty =
         |> Prop.label
             $"chain {chain}, levels {levels}, x {x}: ours {ours}, fwd {allFwd.ToDouble()}, rev {allRev.ToDouble()}, fd {fd}")
 
+/// A fixed FsCheck seed and case count, so these properties run the same cases every time.
+let private fixedConfig (maxTest: int) =
+    { FsCheckConfig.defaultConfig with
+        maxTest = maxTest
+        replay = Some(20251104UL, 0x9e3779b97f4a7c15UL, None)
+    }
+
+/// A fixed 3×3 matrix for the matmul step of tensor pipelines.
+let private w3 =
+    Tensor.create (array2D [ [ 0.6; -0.3; 0.2 ]; [ 0.1; 0.5; -0.4 ]; [ -0.2; 0.3; 0.7 ] ], Float64)
+
+/// Smooth tensor primitives from [2; 3] to [2; 3] (Float64), for random tensor pipelines.
+let private tensorSteps =
+    [
+        Step("sin", Tensor.sin)
+        Step("tanh", Tensor.tanh)
+        Step("exp(x/4)", (fun x -> Tensor.exp (x * 0.25)))
+        Step("x^2/2", (fun x -> x * x * 0.5))
+        Step("x W", (fun x -> Tensor.matmul (x, w3)))
+        Step("x + sum(x, 1, keepDim)/2", (fun x -> x + 0.5 * Tensor.sum (x, 1, true)))
+        Step("x * sum(x, 0)/3", (fun x -> x * Tensor.sum (x, 0) / 3.0))
+        Step("transpose(reshape(x, [3; 2]))", (fun x -> Tensor.transpose (x.Reshape [ 3; 2 ], 0, 1)))
+        Step("softmax(x, 1)", (fun x -> Tensor.softmax (x, 1)))
+    ]
+
+/// The directional derivative Dᵏ⟨w, f⟩(x)[v₁, …, vₖ], one level per direction in the given mode: the first
+/// level is a JVP (forward) or a VJP with cotangent w (reverse) of f itself, the others a JVP or a grad of
+/// the scalar function built so far.
+let private directional (levels: Level list) (dirs: Tensor list) (w: Tensor) (f: Tensor -> Tensor) =
+    let first (level, v: Tensor) : Tensor -> Tensor =
+        match level with
+        | Fwd -> fun x -> Tensor.sum (w * snd (Diff.jvp f x v))
+        | Rev -> fun x -> Tensor.sum (v * (snd (Diff.vjp f x)) w)
+
+    let next (g: Tensor -> Tensor) (level, v: Tensor) : Tensor -> Tensor =
+        match level with
+        | Fwd -> fun x -> snd (Diff.jvp g x v)
+        | Rev -> fun x -> Tensor.sum (v * Diff.grad g x)
+
+    let pairs = List.zip levels dirs
+    List.fold next (first pairs.Head) pairs.Tail
+
+/// Dᵏφ(x)[v₁, …, vₖ] by nested central differences: Σ over sign vectors s of (Π sᵢ) φ(x + h Σ sᵢvᵢ) / (2h)ᵏ.
+let private mixedDifference (h: float) (phi: Tensor -> float) (x: Tensor) (dirs: Tensor list) =
+    let k = dirs.Length
+
+    [
+        for bits in 0 .. (1 <<< k) - 1 ->
+            let signs = [ for i in 0 .. k - 1 -> if (bits >>> i) &&& 1 = 1 then -1.0 else 1.0 ]
+
+            let point =
+                List.fold2 (fun (acc: Tensor) si (v: Tensor) -> acc + (si * h) * v) x signs dirs
+
+            List.reduce (*) signs * phi point
+    ]
+    |> List.sum
+    |> fun total -> total / ((2.0 * h) ** float k)
+
+let private unitDirection (rng: Rng) =
+    let v = Tensor.randn (rng, [ 2; 3 ], Float64)
+    v / (Tensor.sqrt (Tensor.sum (v * v))).ToDouble()
+
+let private tensorPipelineProperty =
+    let gen =
+        gen {
+            let! length = Gen.choose (2, 4)
+            let! chain = Gen.listOfLength length (Gen.elements tensorSteps)
+            let! depth = Gen.choose (2, 4)
+            let! levels = Gen.listOfLength depth (Gen.elements [ Fwd; Rev ])
+            let! seed = Gen.choose (0, 100000)
+            return chain, levels, seed
+        }
+
+    Prop.forAll (Arb.fromGen gen) (fun (chain, levels, seed) ->
+        let keys = Rng.splitN 6 (Rng.seed seed)
+        let x = 0.5 * Tensor.randn (keys[0], [ 2; 3 ], Float64)
+        let w = Tensor.randn (keys[1], [ 2; 3 ], Float64)
+        let dirs = levels |> List.mapi (fun i _ -> unitDirection keys[2 + i])
+
+        let f (t: Tensor) =
+            chain |> List.fold (fun acc (Step(_, g)) -> g acc) t
+
+        let k = levels.Length
+
+        let at (order: Level list) =
+            (directional order dirs w f x).ToDouble()
+
+        let ours = at levels
+        let others = [ List.replicate k Fwd; List.replicate k Rev; List.rev levels ]
+        let phi (t: Tensor) = (Tensor.sum (w * f t)).ToDouble()
+
+        // Richardson extrapolation: O(h⁴).
+        let fd =
+            (4.0 * mixedDifference 5e-3 phi x dirs - mixedDifference 1e-2 phi x dirs) / 3.0
+
+        let agree a b tol = abs (a - b) <= tol * (1.0 + abs b)
+        let values = others |> List.map at
+
+        (List.forall (fun v -> agree v ours 1e-9) values && agree ours fd 1e-5)
+        |> Prop.label
+            $"chain {chain}, levels {levels}, seed {seed}: ours {ours}, other orders {values}, fd {fd}")
+
+/// A random smooth function Rⁿ → R: the sum of a chain of scalar steps applied to W x (W random n×n).
+let private smoothScalarGen =
+    gen {
+        let! n = Gen.choose (1, 4)
+        let! chain = Gen.listOfLength 2 (Gen.elements steps)
+        let! seed = Gen.choose (0, 100000)
+        return n, chain, seed
+    }
+
+let private hessianProperty =
+    Prop.forAll (Arb.fromGen smoothScalarGen) (fun (n, chain, seed) ->
+        let keys = Rng.splitN 2 (Rng.seed seed)
+        let w = Tensor.randn (keys[0], [ n; n ], Float64) / sqrt (float n)
+        let x = Tensor.randn (keys[1], [ n ], Float64)
+
+        let f (x: Tensor) =
+            let y = (Tensor.matmul (w, x.Reshape [ n; 1 ])).Reshape [ n ]
+            Tensor.sum (chain |> List.fold (fun acc (Step(_, g)) -> g acc) y)
+
+        let what = $"chain {chain}, n {n}, seed {seed}"
+        let fwdRev = Diff.hessian f x
+        close 1e-10 (Diff.jacrev (Diff.grad f) x) fwdRev $"rev-over-rev, {what}"
+        close 1e-10 (Diff.jacrev (Diff.jacfwd f) x) fwdRev $"rev-over-fwd, {what}"
+        close 1e-10 (Diff.jacfwd (Diff.jacfwd f) x) fwdRev $"fwd-over-fwd, {what}"
+        close 1e-10 (Tensor.transpose (fwdRev, 0, 1)) fwdRev $"symmetric, {what}"
+        let fAt (t: Tensor) = (f t).ToDouble()
+
+        let second (h: float) i j =
+            let e k =
+                Tensor.create (Array.init n (fun l -> if l = k then h else 0.0), Float64)
+
+            (fAt (x + e i + e j) - fAt (x + e i - e j) - fAt (x - e i + e j)
+             + fAt (x - e i - e j))
+            / (4.0 * h * h)
+
+        // Richardson extrapolation of central second differences: O(h⁴).
+        let fd =
+            Array2D.init n n (fun i j -> (4.0 * second 1e-3 i j - second 2e-3 i j) / 3.0)
+
+        close 1e-6 fwdRev (Tensor.create (fd, Float64)) $"finite differences, {what}")
+
+/// A random smooth function from a tensor of rank 0-2 to one of shape [m] or [1; m]: a chain of scalar steps
+/// applied to W x (W random m×n, n the number of input elements).
+let private jacobianProperty =
+    let gen =
+        gen {
+            let! rank = Gen.choose (0, 2)
+            let! inShape = Gen.listOfLength rank (Gen.choose (1, 3))
+            let! m = Gen.choose (1, 3)
+            let! outShape = Gen.elements [ [ m ]; [ 1; m ] ]
+            let! chain = Gen.listOfLength 2 (Gen.elements steps)
+            let! seed = Gen.choose (0, 100000)
+            return inShape, outShape, m, chain, seed
+        }
+
+    Prop.forAll (Arb.fromGen gen) (fun (inShape, outShape, m, chain, seed) ->
+        let n = List.fold (*) 1 inShape
+        let keys = Rng.splitN 2 (Rng.seed seed)
+        let w = Tensor.randn (keys[0], [ m; n ], Float64)
+        let x = Tensor.randn (keys[1], inShape, Float64)
+
+        let f (x: Tensor) =
+            let y = Tensor.matmul (w, x.Reshape [ n; 1 ])
+            (chain |> List.fold (fun acc (Step(_, g)) -> g acc) y).Reshape outShape
+
+        let what = $"chain {chain}, input {inShape}, output {outShape}, seed {seed}"
+        let rev = Diff.jacrev f x
+        Expect.sequenceEqual rev.Shape (outShape @ inShape) $"Jacobian shape, {what}"
+        close 1e-10 (Diff.jacfwd f x) rev $"jacfwd = jacrev, {what}"
+        close 1e-10 (Diff.jacobian f x) rev $"jacobian = jacrev, {what}"
+        let h = 1e-6
+        let flat = x.Reshape [ n ]
+
+        let column j =
+            let e = Tensor.create (Array.init n (fun i -> if i = j then h else 0.0), Float64)
+
+            ((f ((flat + e).Reshape inShape) - f ((flat - e).Reshape inShape)) / (2.0 * h)).ToArray<float>()
+
+        let columns = Array.init n column
+        let fd = Array2D.init m n (fun i j -> columns[j][i])
+        close 1e-7 (rev.Reshape [ m; n ]) (Tensor.create (fd, Float64)) $"finite differences, {what}")
+
 [<Tests>]
 let tests =
     testList
@@ -113,6 +297,8 @@ let tests =
                 TestUtil.expectScalar 1e-12 r 2.0 "reverse over reverse: d/dx [x * x] = 2"
                 let m = Diff.grad (fun x -> x * Diff.diff (fun y -> x + y) (s 1.0)) (s 1.0)
                 TestUtil.expectScalar 1e-12 m 1.0 "reverse over forward"
+                let fr = Diff.diff (fun x -> x * Diff.grad (fun y -> x + y) (s 1.0)) (s 1.0)
+                TestUtil.expectScalar 1e-12 fr 1.0 "forward over reverse"
             }
 
             test
@@ -266,4 +452,19 @@ let tests =
 
             testProperty "random nesting pipelines agree with each other and with nested finite differences"
             <| pipelineProperty
+
+            testPropertyWithConfig
+                (fixedConfig 100)
+                "random tensor pipelines (matmul, sum along a dim, reshape/transpose, softmax) nested 2-4 levels in random modes agree with each other and with nested finite differences"
+            <| tensorPipelineProperty
+
+            testPropertyWithConfig
+                (fixedConfig 40)
+                "Hessians of random functions: forward-over-reverse = reverse-over-reverse = reverse-over-forward = forward-over-forward = finite differences"
+            <| hessianProperty
+
+            testPropertyWithConfig
+                (fixedConfig 100)
+                "jacfwd = jacrev = jacobian = finite differences for random functions and shapes"
+            <| jacobianProperty
         ]
