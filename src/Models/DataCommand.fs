@@ -39,11 +39,25 @@ let private fetch (names: string list) =
 
     match names |> List.filter (fun n -> (Catalog.tryFind n).IsNone) with
     | [] ->
-        try
-            Fetch.datasets (printfn "%s") names |> ignore
+        let failed =
+            Fetch.tryDatasets (printfn "%s") names
+            |> List.choose (fun (name, result) ->
+                match result with
+                | Error e -> Some(name, e.Message)
+                | Ok _ -> None)
+
+        for name, message in failed do
+            eprintfn "data fetch failed for %s: %s" name message
+
+        if failed.IsEmpty then
             0
-        with e ->
-            eprintfn "data fetch failed: %s" e.Message
+        else
+            eprintfn
+                "data fetch: %d of %d dataset(s) failed: %s"
+                failed.Length
+                names.Length
+                (failed |> List.map fst |> String.concat ", ")
+
             1
     | unknown ->
         eprintfn "unknown dataset(s): %s" (String.concat ", " unknown)
