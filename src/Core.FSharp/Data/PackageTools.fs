@@ -43,7 +43,8 @@ let run (timeout: TimeSpan) (tool: string) (args: string list) (workDir: string)
             let text = (out.Result + err.Result).Trim()
 
             if p.ExitCode <> 0 then
-                Error $"'{cmd}' failed with exit code {p.ExitCode}: {text}"
+                let output = if text = "" then " (no output)" else ": " + text
+                Error $"'{cmd}' failed with exit code {p.ExitCode}{output}"
             else
                 Ok text
     with e ->
