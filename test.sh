@@ -75,6 +75,14 @@ step "main job (--quick)"
 if dotnet run --project src/Models -c Release --no-build -- --quick --out "$logdir/main-job" | tee "$logdir/main-job.log" \
    && grep -q "^test accuracy: " "$logdir/main-job.log"; then record "main job" 1 0 0; else record "main job" 0 1 0; fi
 
+# The C# sample end to end, in its quick mode: it must finish and write its plots and checkpoint.
+step "C# sample samples/CSharp.QuickStart (--quick)"
+qs="$logdir/csharp-quickstart"
+if dotnet run --project samples/CSharp.QuickStart -c Release --no-build -- --quick --out "$qs" | tee "$logdir/quickstart.log" \
+   && grep -q "^test accuracy: " "$logdir/quickstart.log" \
+   && [ -s "$qs/history.html" ] && [ -s "$qs/confusion-matrix.html" ] && [ -s "$qs/model.safetensors" ]; then
+  record "C# sample" 1 0 0; else record "C# sample" 0 1 0; fi
+
 # Notebooks are generated from scripts/*.fsx: check they are up to date.
 if [ -f tools/notebooks.fsx ]; then
   step "notebooks match scripts/"

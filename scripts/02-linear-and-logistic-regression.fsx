@@ -18,6 +18,29 @@ open Plotly.NET
 /// FUNCTIONAL_QUICK=1: train for a few steps only.
 let quick = System.Environment.GetEnvironmentVariable "FUNCTIONAL_QUICK" = "1"
 
+/// The HTML of a chart in Polyglot Notebooks and Jupyter (as Plotly.NET.Interactive writes it).
+let chartHtml (chart: obj) (writer: System.IO.TextWriter) =
+    let plotlyJs = $"https://cdn.plot.ly/plotly-{Globals.PLOTLYJS_VERSION}.min"
+
+    chart :?> GenericChart
+    |> Chart.withDisplayOptionsStyle (PlotlyJSReference = Require plotlyJs)
+    |> GenericChart.toChartHTML
+    |> writer.Write
+
+// Under .NET Interactive (Polyglot Notebooks, Jupyter) charts render as charts: register chartHtml as their HTML
+// formatter. dotnet fsi and tools/NotebookRunner have no .NET Interactive formatter: there this does nothing.
+for a in System.AppDomain.CurrentDomain.GetAssemblies() do
+    match a.GetType "Microsoft.DotNet.Interactive.Formatting.Formatter" with
+    | null -> ()
+    | formatter ->
+        let format = System.Action<obj, System.IO.TextWriter> chartHtml
+
+        let register =
+            formatter.GetMethod("Register", [| typeof<System.Type>; format.GetType(); typeof<string> |])
+
+        register.Invoke(null, [| typeof<GenericChart>; format; "text/html" |]) |> ignore
+
+// %%
 /// Fewer steps per epoch in quick mode.
 let fitOptions epochs batchSize =
     { FitOptions.defaults with

@@ -5,6 +5,8 @@
 /// markdown cell (its lines are `//` comments), `// %%` an F# code cell, and `// %% [script]` a code cell
 /// kept out of the notebook (the scripts' `show`, which saves charts as HTML). A code cell whose last
 /// line ends with `|> show "name"` ends with the chart itself in the notebook, so it renders inline.
+/// Every script starts with the same setup code cell (references, `quick`, the chart formatter for .NET
+/// Interactive); both modes fail when one differs.
 
 open System
 open System.IO
@@ -169,6 +171,26 @@ let notebook (file: string) =
 
 let check = fsi.CommandLineArgs |> Array.contains "--check"
 let scripts = Directory.GetFiles(scriptsDir, "*.fsx") |> Array.sort
+
+/// The first code cell of a script: the setup cell every notebook shares.
+let setupCell (file: string) =
+    parse file
+    |> List.tryPick (function
+        | Code lines -> Some lines
+        | _ -> None)
+
+let differentSetup =
+    scripts
+    |> Array.filter (fun s -> setupCell s <> setupCell scripts[0])
+    |> Array.map (fun s -> Path.GetRelativePath(root, s))
+
+if differentSetup.Length > 0 then
+    eprintfn
+        "%s: the first code cell differs from the one of %s; every script starts with the same setup cell"
+        (String.Join(", ", differentSetup))
+        (Path.GetRelativePath(root, scripts[0]))
+
+    exit 1
 
 let stale =
     [

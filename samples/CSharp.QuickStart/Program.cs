@@ -1,9 +1,11 @@
 // Functional from C#: train a small CNN on the 8x8 digits shipped with the library, evaluate it and write plots.
-//   dotnet run --project samples/CSharp.QuickStart -c Release [-- --epochs 8 --out artifacts/csharp-quickstart]
+//   dotnet run --project samples/CSharp.QuickStart -c Release [-- --epochs 8 --out artifacts/csharp-quickstart] [--quick]
+// --quick (or FUNCTIONAL_QUICK=1) trains one epoch of a few steps only: the test command runs it that way.
 using Functional;
 using Functional.CSharp;
 
-var epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).FirstOrDefault(8);
+var quick = args.Contains("--quick") || Environment.GetEnvironmentVariable("FUNCTIONAL_QUICK") == "1";
+var epochs = quick ? 1 : args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).FirstOrDefault(8);
 var outDir = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault() ?? Path.Combine("artifacts", "csharp-quickstart");
 
 // Data: 1,797 images [1, 8, 8] with their digit; 80% to train, 20% to test.
@@ -36,6 +38,7 @@ TrainingResult result = Training.Fit(
         Validation = test,
         Metrics = [MetricFn.Accuracy],
         Callbacks = [TrainingCallback.EarlyStopping("val_loss", patience: 3)],
+        MaxStepsPerEpoch = quick ? 5 : null,
     });
 
 // Evaluation, a prediction by hand (the same pure function), plots and a checkpoint.

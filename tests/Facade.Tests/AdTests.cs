@@ -65,21 +65,3 @@ public class AdTests
         Ad.GradCheck(x => right(x).Sum(), Vec(0.3, 0.7));
     }
 }
-
-public class ReadmeTasteTests
-{
-    [Fact]
-    public void TheReadmeCSharpTasteRuns()
-    {
-        // Keep in sync with README.md's C# taste.
-        var x = Tensors.Create(new[] { 0.5, 1.0, 2.0 }, Dtype.Float64);
-        Func<Tensor, Tensor> f = v => (v.Sin() * v).Sum();
-        Tensor grad = Ad.Grad(f, x);                             // ∇f = sin x + x cos x
-        Tensor curvature = Ad.Grad(v => Ad.Grad(f, v).Sum(), x); // a gradient of a gradient
-        var (value, _) = Ad.ValueAndGrad(f, x);
-
-        Assert.Equal(Math.Sin(0.5) + 0.5 * Math.Cos(0.5), grad.ToDoubles()[0], 12);
-        Assert.Equal(2 * Math.Cos(2.0) - 2.0 * Math.Sin(2.0), curvature.ToDoubles()[2], 12);
-        Assert.Equal(0.5 * Math.Sin(0.5) + Math.Sin(1.0) + 2 * Math.Sin(2.0), value.ToDouble(), 12);
-    }
-}
