@@ -45,7 +45,8 @@ for proj in tests/*/*.fsproj; do
   log="$logdir/$name.log"
   dotnet run --project "$proj" -c Release --no-build -- --colours 0 --summary 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
-  line=$(grep -aoE '[0-9]+ passed, [0-9]+ ignored, [0-9]+ failed, [0-9]+ errored' "$log" | tail -1)
+  # Expecto writes counts with thousands separators ("1,015 passed"): drop them before reading the numbers.
+  line=$(grep -aoE '[0-9][0-9,]* passed, [0-9,]+ ignored, [0-9,]+ failed, [0-9,]+ errored' "$log" | tail -1 | tr -d ',')
   if [ -z "$line" ]; then
     echo "$name: no Expecto summary (exit code $rc)"; record "$name" 0 1 0; continue
   fi
@@ -61,7 +62,7 @@ for proj in tests/*/*.csproj; do
   log="$logdir/$name.log"
   dotnet test "$proj" -c Release --no-build --nologo 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
-  line=$(grep -aoE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -1)
+  line=$(grep -aoE 'Failed: +[0-9,]+, Passed: +[0-9,]+, Skipped: +[0-9,]+' "$log" | sed -E 's/([0-9]),([0-9])/\1\2/g' | tail -1)
   if [ -z "$line" ]; then
     echo "$name: no test summary (exit code $rc)"; record "$name" 0 1 0; continue
   fi
