@@ -200,17 +200,14 @@ type Losses =
 
         Losses.reduceWeighted (reduction, loss, w)
 
-    /// Cross-entropy of logits (N, C, d...) (or (C)) against class indices (N, d...) or class probabilities of
-    /// the logits' shape (e.g. one-hot), as PyTorch's CrossEntropyLoss: log-softmax over dimension 1, optional
-    /// class weights, ignoreIndex (index targets) and label smoothing ε (targets mixed with the uniform ε/C).
-    static member crossEntropy
+    static member private crossEntropyGeneral
         (
             input: Tensor,
             target: Tensor,
-            ?weight: Tensor,
-            ?ignoreIndex: int,
-            ?labelSmoothing: float,
-            ?reduction: Reduction
+            weight: Tensor option,
+            ignoreIndex: int option,
+            labelSmoothing: float option,
+            reduction: Reduction option
         ) =
         let op = "crossEntropy"
         let eps = defaultArg labelSmoothing 0.0
@@ -285,6 +282,43 @@ type Losses =
                     | r -> Losses.reduce (Some r, smooth)
 
                 (1.0 - eps) * nllReduced + (eps / float c) * smoothReduced
+
+    /// Cross-entropy of logits (N, C, d...) (or (C)) against class indices (N, d...) or class probabilities of
+    /// the logits' shape (e.g. one-hot), as PyTorch's CrossEntropyLoss: log-softmax over dimension 1, optional
+    /// class weights, ignoreIndex (index targets) and label smoothing ε (targets mixed with the uniform ε/C).
+    static member crossEntropy
+        (
+            input: Tensor,
+            target: Tensor,
+            ?weight: Tensor,
+            ?ignoreIndex: int,
+            ?labelSmoothing: float,
+            ?reduction: Reduction
+        ) =
+        // The usual case (logits [N; C], class indices, mean, nothing else) is one fused primitive; a target out
+        // of range makes libtorch refuse it, and the general path then names the range.
+        let fused =
+            if
+                input.Rank = 2
+                && input.Dtype.IsFloatingPoint
+                && not target.Dtype.IsFloatingPoint
+                && weight.IsNone
+                && defaultArg ignoreIndex -100 = -100
+                && defaultArg labelSmoothing 0.0 = 0.0
+                && defaultArg reduction Reduction.Mean = Reduction.Mean
+            then
+                let target = Losses.classTargets ("crossEntropy", input, target)
+
+                try
+                    Some(Tensor(Functional.Ops.CrossEntropy.crossEntropy input.Value target.Value))
+                with :? System.ArgumentException ->
+                    None
+            else
+                None
+
+        match fused with
+        | Some loss -> loss
+        | None -> Losses.crossEntropyGeneral (input, target, weight, ignoreIndex, labelSmoothing, reduction)
 
     /// Kullback-Leibler divergence KL(target ‖ exp input) pointwise: t (log t - input) (0 where t = 0), with
     /// input log-probabilities and target probabilities (or log-probabilities if logTarget); PyTorch's default

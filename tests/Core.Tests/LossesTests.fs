@@ -129,6 +129,43 @@ let tests =
                 Expect.isTrue (g.ToArray<float32>() |> Array.forall System.Single.IsFinite) "finite gradient"
             }
 
+            test
+                "the fused cross-entropy (logits [N; C], indices, mean) equals the general formula to second order" {
+                let x = randn 7 [ 5; 4 ] |> fun t -> t.ToDtype Float64
+                let labels = Tensor.create ([ 0L; 3L; -100L; 1L; 3L ], Int64)
+                let fused (x: Tensor) = Losses.crossEntropy (x, labels)
+                // Class weights of 1 take the general path: log-softmax, gather, mask and a weighted mean.
+                let general (x: Tensor) =
+                    Losses.crossEntropy (x, labels, weight = Tensor.ones ([ 4 ], Float64))
+
+                TestUtil.expectClose
+                    1e-12
+                    (fused x)
+                    (general x)
+                    "value (the ignored target counts for nothing)"
+
+                TestUtil.expectClose 1e-12 (Diff.grad fused x) (Diff.grad general x) "gradient"
+                let v = randn 8 [ 5; 4 ] |> fun t -> t.ToDtype Float64
+
+                TestUtil.expectClose
+                    1e-10
+                    (Diff.hvp fused x v)
+                    (Diff.hvp general x v)
+                    "Hessian-vector product"
+
+                GradCheck.check fused x
+
+                let allIgnored =
+                    Losses.crossEntropy (x, Tensor.create ([ -100L; -100L; -100L; -100L; -100L ], Int64))
+
+                Expect.isTrue
+                    (System.Double.IsNaN(allIgnored.ToDouble()))
+                    "NaN when every target is ignored, as PyTorch"
+
+                TestUtil.throwsArgument [ "crossEntropy"; "[0, 7]"; "4 classes" ] (fun () ->
+                    Losses.crossEntropy (x, Tensor.create ([ 0L; 7L; 1L; 1L; 1L ], Int64)) |> ignore)
+            }
+
             test "integer and one-hot targets agree" {
                 let z = randn 1 [ 4; 3 ]
                 let labels = Tensor.create ([ 0L; 2L; 2L; 1L ], Int64)
