@@ -39,11 +39,11 @@ module Dense =
                 $"the input is {x.Dtype} but the weight is {w.Dtype}"
                 "Convert the input with Tensor.toDtype (or initialize the model in the input's dtype)."
 
-        let y = Tensor(Functional.Ops.LinearAlgebra.linear x.Value w.Value)
-
         match Model.tryParam "bias" p with
-        | Some b -> y + b
-        | None -> y
+        | Some b when b.Shape = [| w.Shape[0] |] ->
+            Tensor(Functional.Ops.LinearAlgebra.linearWithBias x.Value w.Value b.Value)
+        | Some b -> Tensor(Functional.Ops.LinearAlgebra.linear x.Value w.Value) + b
+        | None -> Tensor(Functional.Ops.LinearAlgebra.linear x.Value w.Value)
 
 /// The layer constructors `Layers.dense` and `Layers.linear`.
 [<AutoOpen>]

@@ -127,6 +127,41 @@ let rec linear (x: Value) (w: Value) : Value =
         x
         w
 
+/// x Wᵀ + b for x: [.., in], W: [out, in] and b: [out] (torch.nn.functional.linear with bias, one addmm): the
+/// dense layer's forward in one kernel; the bias adjoint is g summed over every leading dimension.
+let linearWithBias (x: Value) (w: Value) (b: Value) : Value =
+    let rows (v: Value) (columns: int64) = Shape.reshape [| -1L; columns |] v
+
+    Value.apply
+        {
+            Name = "linear"
+            Forward =
+                guarded "linear" (fun r ->
+                    if r[0].dtype = r[1].dtype && r[1].dtype = r[2].dtype then
+                        torch.nn.functional.linear (r[0], r[1], r[2])
+                    else
+                        use y = inCommonDtype (fun x w -> torch.nn.functional.linear (x, w)) r[0] r[1]
+                        y + r[2])
+            Jvp =
+                fun p y ts ->
+                    sumTangents ts (fun i t ->
+                        match i with
+                        | 0 -> linear t p[1]
+                        | 1 -> linear p[0] t
+                        | _ -> broadcastTo (Value.shape y) t)
+            Vjp =
+                fun p _ g i ->
+                    match i with
+                    | 0 -> product g p[1]
+                    | 1 ->
+                        let sw = Value.shape p[1]
+                        matmulBatched (mT (rows g sw[0])) (rows p[0] sw[1])
+                    | _ ->
+                        let outFeatures = (Value.shape p[2]).[0]
+                        Reductions.sumDim 0 false (rows g outFeatures)
+        }
+        [| x; w; b |]
+
 /// Outer product of two vectors: result[i, j] = a[i] b[j].
 let rec outer (a: Value) (b: Value) : Value =
     let sa, sb = Value.shape a, Value.shape b

@@ -19,6 +19,19 @@ let tests =
                 gradCheck (Layers.dense (2, bias = false)) [ 3; 4 ] 2
             }
 
+            test "GradCheck on 3-d input with bias (the fused x Wᵀ + b)" {
+                gradCheck (Layers.dense 2) [ 3; 4 ] 2
+            }
+
+            test "the bias gradient sums the output cotangent over every leading dimension" {
+                let m = Layers.dense 2
+                let p = Model.init (Rng.seed 0) [ 3; 4 ] m
+                let x = Tensor.randn (Rng.seed 1, [ 5; 3; 4 ])
+                let u = Tensor.randn (Rng.seed 2, [ 5; 3; 2 ])
+                let g = DiffParams.grad (fun p -> Tensor.sum (Model.apply m p x * u)) p
+                TestUtil.expectClose 1e-5 (g.Get "bias") (Tensor.sum (Tensor.reshape (u, [ 15; 2 ]), 0)) "Σ u"
+            }
+
             test "GradCheck on a single 1-d example" {
                 let m = Layers.dense 3
                 let p, s = float64Model m [ 4 ]
