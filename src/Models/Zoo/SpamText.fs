@@ -13,6 +13,8 @@ type SpamData =
         Vocabulary: Vocabulary
         /// Training messages: (token ids, label 0 = ham / 1 = spam).
         Train: (int[] * int)[]
+        /// Validation messages, held out of the training part: early stopping and model choice look only here.
+        Validation: (int[] * int)[]
         /// Test messages.
         Test: (int[] * int)[]
     }
@@ -30,7 +32,9 @@ let tokens (message: string) : string[] =
 
     Tokenizer.words ((subject + "\n" + SpamAssassin.body message).ToLowerInvariant())
 
-/// Loads, tokenizes, splits (seed 0) and encodes the corpus (quick runs keep every 10th message).
+/// Loads, tokenizes, splits (seed 0: 80% training, 20% test), holds 15% of the training part out for
+/// validation (seed 1) and encodes the corpus with the vocabulary of the rest (quick runs keep every 10th
+/// message).
 let load (quick: bool) : SpamData =
     let all = SpamAssassin.load ()
 
@@ -45,7 +49,10 @@ let load (quick: bool) : SpamData =
     let tokenize (d: Dataset<string * int>) =
         Dataset.toArray d |> Array.map (fun (m, label) -> tokens m, label)
 
-    let train, test = tokenize split.Train, tokenize split.Test
+    let fit = Dataset.trainTestSplit (Rng.seed 1) 0.15 split.Train
+
+    let train, validation, test =
+        tokenize fit.Train, tokenize fit.Test, tokenize split.Test
 
     let vocabulary =
         Vocabulary.build 2 (Array.map fst train) |> Vocabulary.truncate vocabularySize
@@ -56,19 +63,39 @@ let load (quick: bool) : SpamData =
     {
         Vocabulary = vocabulary
         Train = encode train
+        Validation = encode validation
         Test = encode test
     }
 
-/// (ids Int64 [n; length] padded on the left with `<pad>` and cut after `length` tokens, labels Int64 [n]).
-/// Left padding puts the message's last tokens next to a recurrent network's final state.
-let sequences (length: int) (messages: (int[] * int)[]) : Tensor * Tensor =
+/// How much of a message a sequence model sees: `Length` tokens, the first `Length - Tail` and the last `Tail`
+/// of a longer message (spam's unsubscribe lines and signatures sit at its end).
+type Window =
+    {
+        /// Tokens per message.
+        Length: int
+        /// Of those, how many come from the message's end when it is longer than `Length`.
+        Tail: int
+    }
+
+/// The tokens of a message that fit a window: all of a short message, else its head and its tail.
+let windowed (window: Window) (ids: int[]) : int[] =
+    if ids.Length <= window.Length then
+        ids
+    else
+        Array.append
+            (Array.take (window.Length - window.Tail) ids)
+            (Array.sub ids (ids.Length - window.Tail) window.Tail)
+
+/// (ids Int64 [n; length] of each message's window, padded on the left with `<pad>`, labels Int64 [n]). Left
+/// padding puts the message's last tokens next to a recurrent network's final state.
+let sequences (window: Window) (messages: (int[] * int)[]) : Tensor * Tensor =
     let ids =
         messages
         |> Array.map (fun (ids, _) ->
-            let kept = Array.truncate length ids
-            Array.append (Array.create (length - kept.Length) Vocabulary.PadId) kept)
+            let kept = windowed window ids
+            Array.append (Array.create (window.Length - kept.Length) Vocabulary.PadId) kept)
 
-    fst (Sequences.batch KeepFirst length Vocabulary.PadId ids), Batch.labels (Array.map snd messages)
+    fst (Sequences.batch KeepFirst window.Length Vocabulary.PadId ids), Batch.labels (Array.map snd messages)
 
 /// F1 of the spam class and accuracy, from class scores [n; 2] and labels.
 let scores (logits: Tensor) (y: Tensor) : float * float =
@@ -76,21 +103,50 @@ let scores (logits: Tensor) (y: Tensor) : float * float =
     let accuracy = Metric.ofBatches [ logits, y ] Metrics.accuracy
     f1, accuracy
 
-/// The held-out messages and spam-class F1 of a sequence model over the first `length` tokens, for
+/// The held-out messages and spam-class F1 of a sequence model over a window of tokens, for
 /// `evaluate`/`predict`.
-let evaluation (model: Model) (length: int) (quick: bool) : ZooEvaluation =
+let evaluation (model: Model) (window: Window) (quick: bool) : ZooEvaluation =
     {
         Model = model
-        InputShape = [ length ]
+        InputShape = [ window.Length ]
         Dtype = Float32
         Metric = "f1"
-        Test = sequences length (load quick).Test
+        Test = sequences window (load quick).Test
         Score = fun p y -> fst (scores p y)
         Describe = ZooEvaluation.describeClass (List.ofArray SpamAssassin.classNames)
     }
 
+/// Trains `config` on the training messages with early stopping on the validation loss (patience 3, best
+/// epoch restored, at most `epochs` epochs); prints the validation F1 and accuracy of the kept parameters.
+let private fitWithEarlyStopping
+    (options: ZooOptions)
+    (config: TrainConfig)
+    (progress: ProgressMode option)
+    (inputShape: int list)
+    (epochs: int)
+    (batchSize: int)
+    (xTrain: Tensor, yTrain: Tensor)
+    (xValid: Tensor, yValid: Tensor)
+    : FitResult =
+    let state = TrainStep.init config (Rng.seed 1) inputShape
+
+    let fit =
+        Train.fit
+            config
+            { Zoo.fitOptions options epochs batchSize with
+                Validation = Some(xValid, yValid)
+                Callbacks = [ Callbacks.earlyStopping "val_loss" 3 true ]
+                Progress = progress
+            }
+            state
+            (xTrain, yTrain)
+
+    fit.StoppedEarly |> Option.iter (printfn "%s")
+    fit
+
 /// The baseline: logistic regression (two logits) on binary bag-of-words features of the 5,000 most
-/// frequent training words, trained with this library; returns (test F1, test accuracy).
+/// frequent training words, trained with this library (early stopping on the validation loss); returns
+/// (test F1, validation F1).
 let bagOfWordsBaseline (options: ZooOptions) (data: SpamData) : float * float =
     let size = 5000
 
@@ -108,7 +164,7 @@ let bagOfWordsBaseline (options: ZooOptions) (data: SpamData) : float * float =
 
         Batch.features [| size |] rows, Batch.labels (Array.map snd messages)
 
-    let xTrain, yTrain = features data.Train
+    let xValid, yValid = features data.Validation
     let xTest, yTest = features data.Test
 
     let config =
@@ -116,38 +172,42 @@ let bagOfWordsBaseline (options: ZooOptions) (data: SpamData) : float * float =
             Model = Layers.dense 2
             Loss = fun logits y -> Losses.crossEntropy (logits, y)
             Optimizer = Optim.adam (1e-3, weightDecay = 1e-4)
-            Metrics = [ Metrics.accuracy ]
+            Metrics = [ Metrics.accuracy; Metrics.f1 Binary 2 ]
         }
 
-    let state = TrainStep.init config (Rng.seed 1) [ size ]
-
     let fit =
-        Train.fit
+        fitWithEarlyStopping
+            options
             config
-            { Zoo.fitOptions options 10 32 with
-                Progress = Some Silent
-            }
-            state
-            (xTrain, yTrain)
+            (Some Silent)
+            [ size ]
+            30
+            32
+            (features data.Train)
+            (xValid, yValid)
 
+    let validF1, _ = scores (Train.predict config fit.State 256 xValid) yValid
     let f1, accuracy = scores (Train.predict config fit.State 256 xTest) yTest
 
     printfn
-        "baseline (bag-of-words logistic regression, %d words): test f1 %.4f, accuracy %.4f"
+        "baseline (bag-of-words logistic regression, %d words, %d epochs): validation f1 %.4f; test f1 %.4f, accuracy %.4f"
         size
+        fit.History.Epochs.Length
+        validF1
         f1
         accuracy
 
-    f1, accuracy
+    f1, validF1
 
-/// Trains a sequence classifier on the first `length` words of each message (Adam or AdamW after clipping
-/// the global norm at 1), trains the bag-of-words baseline, and prints the test F1 of the spam class last.
+/// Trains a sequence classifier on a window of each message's words (Adam or AdamW after clipping
+/// the global norm at 1; early stopping on the validation loss), trains the bag-of-words baseline, and prints
+/// the test F1 of the spam class last.
 let trainClassifier
     (options: ZooOptions)
     (name: string)
     (what: string)
     (model: Model)
-    (length: int)
+    (window: Window)
     (optimizer: Optimizer)
     (epochs: int)
     : ZooResult =
@@ -156,14 +216,15 @@ let trainClassifier
     let data = load options.Quick
 
     printfn
-        "vocabulary: %d words; %d training / %d test messages"
+        "vocabulary: %d words; %d training / %d validation / %d test messages"
         data.Vocabulary.Count
         data.Train.Length
+        data.Validation.Length
         data.Test.Length
 
-    let baselineF1, _ = bagOfWordsBaseline options data
-    let xTrain, yTrain = sequences length data.Train
-    let xTest, yTest = sequences length data.Test
+    let baselineF1, baselineValidF1 = bagOfWordsBaseline options data
+    let xValid, yValid = sequences window data.Validation
+    let xTest, yTest = sequences window data.Test
     let batchSize = 32
 
     let config =
@@ -174,26 +235,29 @@ let trainClassifier
             Metrics = [ Metrics.accuracy; Metrics.f1 Binary 2 ]
         }
 
-    Zoo.header what [ length ] model
-    let state = TrainStep.init config (Rng.seed 1) [ length ]
+    Zoo.header what [ window.Length ] model
 
     let fit =
-        Train.fit
+        fitWithEarlyStopping
+            options
             config
-            { Zoo.fitOptions options epochs batchSize with
-                Validation = Some(xTest, yTest)
-            }
-            state
-            (xTrain, yTrain)
+            options.Progress
+            [ window.Length ]
+            epochs
+            batchSize
+            (sequences window data.Train)
+            (xValid, yValid)
 
     let seconds = Zoo.reportTime fit.History batchSize
-    let reloaded, files = Zoo.saveRun options name [ length ] model fit
+    let reloaded, files = Zoo.saveRun options name [ window.Length ] model fit
+    let validF1, _ = scores (Train.predict config reloaded 256 xValid) yValid
     let logits = Train.predict config reloaded 256 xTest
 
     let plot =
         Zoo.confusion dir [ "ham"; "spam" ] (Zoo.argmaxLabels logits) (Zoo.labels yTest)
 
     let f1, accuracy = scores logits yTest
+    printfn "%s: validation f1 %.4f (baseline %.4f)" what validF1 baselineValidF1
     printfn "%s vs bag-of-words baseline: f1 %.4f vs %.4f (accuracy %.4f)" what f1 baselineF1 accuracy
     Zoo.metricLine "f1" f1
 
@@ -204,6 +268,12 @@ let trainClassifier
         Epochs = fit.History.Epochs.Length
         SecondsPerEpoch = seconds
         Parameters = Params.count fit.State.Params
-        Details = [ "accuracy", accuracy; "baseline_f1", baselineF1 ]
+        Details =
+            [
+                "accuracy", accuracy
+                "baseline_f1", baselineF1
+                "validation_f1", validF1
+                "baseline_validation_f1", baselineValidF1
+            ]
         Files = files @ [ plot ]
     }

@@ -7,24 +7,31 @@ open Functional.Models.Zoo.SpamText
 /// Registry name.
 let name = "text-classify"
 
-/// Tokens per message seen by the GRU (the first ones).
-let length = 300
+/// The GRU sees 400 tokens per message: the first 250 and the last 150 of a longer one (chosen on the
+/// validation split: 0.9864 validation F1 against 0.9840 for the first 300 tokens alone).
+let window = { Length = 400; Tail = 150 }
 
 /// The maximum and the mean over time of a sequence [N; T; H] -> [N; 2H].
 let maxAndMeanOverTime =
     Model.lambda "MaxAndMeanOverTime" (fun x -> Tensor.cat ([ Tensor.max (x, 1); Tensor.mean (x, 1) ], -1))
 
-/// Embeddings (64) -> GRU (64, every step) -> max and mean over time -> 2 logits (ham, spam).
+/// Embeddings (64) -> [GRU (64, every step) -> max and mean over time; max and mean of the embeddings
+/// themselves] -> 2 logits (ham, spam). The pooled embeddings give the classifier every word's presence
+/// directly; the GRU adds word order.
 let model =
     Layers.embedding (vocabularySize, 64, weightInit = Init.normal 0.0 0.1)
-    => Layers.gru (64, returnSequences = true)
-    => maxAndMeanOverTime
+    => Model.concat
+        [
+            Layers.gru (64, returnSequences = true) => maxAndMeanOverTime
+            maxAndMeanOverTime
+        ]
     => Layers.dropout 0.3
     => Layers.dense 2
 
 /// The held-out set and F1 for `evaluate`/`predict`.
-let evaluation (quick: bool) : ZooEvaluation = SpamText.evaluation model length quick
+let evaluation (quick: bool) : ZooEvaluation = SpamText.evaluation model window quick
 
-/// Trains, trains the baseline, prints the test F1 of the spam class last.
+/// Trains (at most 12 epochs, early stopping on the validation loss), trains the baseline, prints the test F1
+/// of the spam class last.
 let run (options: ZooOptions) : ZooResult =
-    trainClassifier options name "embeddings + GRU" model length (Optim.adam 2e-3) 4
+    trainClassifier options name "embeddings + GRU" model window (Optim.adam 2e-3) 12
