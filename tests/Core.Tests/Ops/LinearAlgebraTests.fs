@@ -84,8 +84,13 @@ let private generated =
                 (fun (a, b) ->
                     let x = Tensor.solve (a, b)
 
+                    // As torch.linalg.solve: B is a (batch of) vector(s) when it is 1-d or has A's shape without
+                    // its last dimension (so a generated [n; k] matrix with k = n beside A [n'; n; n] is n' vectors).
+                    let vectors =
+                        b.Rank = 1 || (b.Rank = a.Rank - 1 && b.Shape = a.Shape[.. a.Rank - 2])
+
                     let back =
-                        if b.Rank = 1 then
+                        if vectors then
                             Tensor.matmul(a, x.Unsqueeze -1).Squeeze -1
                         else
                             Tensor.matmul (a, x)
@@ -136,6 +141,22 @@ let private values =
                     (Tensor.matmul(Tensor.zeros [ 3; 1; 2; 4 ], Tensor.zeros [ 5; 4; 6 ]).Shape)
                     [ 3; 5; 2; 6 ]
                     "batch broadcasting"
+            }
+
+            test "solve reads B [m; n] beside A [m; n; n] as m vectors, as torch.linalg.solve does" {
+                let a =
+                    Tensor.create (
+                        [ [ [ 2.0; 0.0 ]; [ 0.0; 4.0 ] ]; [ [ 1.0; 1.0 ]; [ 0.0; 1.0 ] ] ],
+                        Float64
+                    )
+
+                let b = Tensor.create ([ [ 2.0; 8.0 ]; [ 3.0; 1.0 ] ], Float64)
+                // Vector 0 solves diag(2, 4) x = (2, 8); vector 1 solves [[1, 1]; [0, 1]] x = (3, 1).
+                TestUtil.expectClose
+                    1e-12
+                    (Tensor.solve (a, b))
+                    (Tensor.create ([ [ 1.0; 2.0 ]; [ 2.0; 1.0 ] ], Float64))
+                    "X"
             }
 
             test "dot, outer, solve, inverse, det" {
