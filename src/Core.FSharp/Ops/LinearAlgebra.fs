@@ -109,6 +109,18 @@ let matmul (a: Value) (b: Value) : Value =
     Validate.requireSameDtype "matmul" a b
     product a b
 
+/// v as a matrix with `columns` columns (all leading dimensions flattened into rows).
+let private rows (v: Value) (columns: int64) : Value = Shape.reshape [| -1L; columns |] v
+
+/// The adjoint of x Wᵀ for input i (0: x, 1: W) at output cotangent g: g W, or gᵀx over all leading dims
+/// (contiguous in W's layout).
+let private linearAdjoint (x: Value) (w: Value) (g: Value) (i: int) : Value =
+    if i = 0 then
+        product g w
+    else
+        let sw = Value.shape w
+        matmulBatched (mT (rows g sw[0])) (rows x sw[1])
+
 /// x Wᵀ for x: [.., in] and W: [out, in] (torch.nn.functional.linear without bias), as one primitive: its
 /// weight adjoint gᵀx comes out contiguous in W's layout (x @ W.T would give a transposed view, and every
 /// optimizer pass over it would read memory with a stride).
@@ -117,21 +129,13 @@ let rec linear (x: Value) (w: Value) : Value =
         "linear"
         (inCommonDtype (fun x w -> torch.nn.functional.linear (x, w)))
         (fun x w _ i t -> if i = 0 then linear t w else linear x t)
-        (fun x w _ g i ->
-            if i = 0 then
-                product g w
-            else
-                let sw = Value.shape w
-                let rows (v: Value) (columns: int64) = Shape.reshape [| -1L; columns |] v
-                matmulBatched (mT (rows g sw[0])) (rows x sw[1]))
+        (fun x w _ g i -> linearAdjoint x w g i)
         x
         w
 
 /// x Wᵀ + b for x: [.., in], W: [out, in] and b: [out] (torch.nn.functional.linear with bias, one addmm): the
 /// dense layer's forward in one kernel; the bias adjoint is g summed over every leading dimension.
 let linearWithBias (x: Value) (w: Value) (b: Value) : Value =
-    let rows (v: Value) (columns: int64) = Shape.reshape [| -1L; columns |] v
-
     Value.apply
         {
             Name = "linear"
@@ -152,10 +156,8 @@ let linearWithBias (x: Value) (w: Value) (b: Value) : Value =
             Vjp =
                 fun p _ g i ->
                     match i with
-                    | 0 -> product g p[1]
-                    | 1 ->
-                        let sw = Value.shape p[1]
-                        matmulBatched (mT (rows g sw[0])) (rows p[0] sw[1])
+                    | 0
+                    | 1 -> linearAdjoint p[0] p[1] g i
                     | _ ->
                         let outFeatures = (Value.shape p[2]).[0]
                         Reductions.sumDim 0 false (rows g outFeatures)

@@ -117,7 +117,7 @@ let evaluation (model: Model) (window: Window) (quick: bool) : ZooEvaluation =
     }
 
 /// Trains `config` on the training messages with early stopping on the validation loss (patience 3, best
-/// epoch restored, at most `epochs` epochs); prints the validation F1 and accuracy of the kept parameters.
+/// epoch restored, at most `epochs` epochs); prints why training stopped early, if it did.
 let private fitWithEarlyStopping
     (options: ZooOptions)
     (config: TrainConfig)
