@@ -198,27 +198,60 @@ let maxPool
     : Value =
     let spec = check op nd x kernel stride padding dilation ceilMode
     let rank = nd + 2
-    let indexCell = ref null
+    let raw = Value.raw x
 
-    let pooled =
-        guarded
-            op
-            (fun r ->
-                let struct (y, i) =
-                    torch.nn.functional.max_pool2d_with_indices (
-                        lift r[0],
-                        spec.Kernel,
-                        spec.Stride,
-                        spec.Padding,
-                        spec.Dilation,
-                        spec.CeilMode
+    let pooled, index =
+        if
+            WindowMax.applies
+                (liftShape raw.shape)
+                raw.dtype
+                spec.Kernel
+                spec.Stride
+                spec.Padding
+                spec.Dilation
+                spec.CeilMode
+        then
+            // Non-overlapping windows: vectorized maxima; the indices only when a derivative will need them.
+            let pooled =
+                Memory.Run(
+                    guarded op (fun r -> WindowMax.forward spec.Kernel (lift r[0]) |> unlift rank),
+                    [| raw |]
+                )
+
+            let index =
+                match x with
+                | Const _ -> null
+                | _ ->
+                    Memory.Run(
+                        guarded op (fun r ->
+                            WindowMax.argmaxIndex spec.Kernel (lift r[0]) (lift r[1]) |> unlift rank),
+                        [| raw; pooled |]
                     )
+                    |> Memory.TrackIfTopLevel
 
-                indexCell.Value <- Memory.TrackIfTopLevel(unlift rank i)
-                unlift rank y)
-            [| Value.raw x |]
+            pooled, index
+        else
+            let indexCell = ref null
 
-    let index: Raw = indexCell.Value
+            let pooled =
+                guarded
+                    op
+                    (fun r ->
+                        let struct (y, i) =
+                            torch.nn.functional.max_pool2d_with_indices (
+                                lift r[0],
+                                spec.Kernel,
+                                spec.Stride,
+                                spec.Padding,
+                                spec.Dilation,
+                                spec.CeilMode
+                            )
+
+                        indexCell.Value <- Memory.TrackIfTopLevel(unlift rank i)
+                        unlift rank y)
+                    [| raw |]
+
+            pooled, indexCell.Value
 
     // The forward is the pooled tensor computed with the indices (the op runs once, on Value.raw x).
     unary
