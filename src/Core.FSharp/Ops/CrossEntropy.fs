@@ -33,6 +33,24 @@ let private gradient (target: Value) (x: Value) : Value =
 
     mul (sub (Softmax.softmax 1 x) onehot) scaledKeep
 
+/// True when no target equals `ignoredIndex` (and the batch is not empty): one reduction and a read.
+let private noTargetIgnored (t: Raw) : bool =
+    t.NumberOfElements > 0L
+    && (use smallest = t.min ()
+        smallest.item<int64>() >= 0L)
+
+/// g · (softmax x - onehot t) / N for a batch without ignored targets, in five kernels, when neither x nor g
+/// carries a derivative (plain reverse mode): the result need not be differentiable, so it is computed
+/// in place on the fresh softmax instead of through the `gradient` ops.
+let private firstOrderGradient (target: Value) (x: Value) (g: Value) : Value =
+    constant
+        "crossEntropy"
+        (fun r ->
+            let out = r[0].softmax(1L, System.Nullable())
+            use onehot = torch.nn.functional.one_hot (r[1], r[0].shape[1])
+            out.sub_(onehot).mul_(r[2]).div_(scalar (float r[0].shape[0])))
+        [| x; target; g |]
+
 /// mean over kept n of -log softmax(x)[n, t[n]] for logits x [N; C] and Int64 targets t [N] in [0, C) or
 /// equal to `ignoredIndex`; NaN when every target is ignored (as PyTorch).
 let crossEntropy (x: Value) (target: Value) : Value =
@@ -42,5 +60,8 @@ let crossEntropy (x: Value) (target: Value) : Value =
         "crossEntropy"
         (fun r -> torch.nn.functional.cross_entropy (r, t, ignore_index = ignoredIndex))
         (fun x _ dx -> sum (mul dx (gradient target x)))
-        (fun x _ g -> mul g (gradient target x))
+        (fun x _ g ->
+            match x, g with
+            | Const _, Const _ when noTargetIgnored t -> firstOrderGradient target x g
+            | _ -> mul g (gradient target x))
         x

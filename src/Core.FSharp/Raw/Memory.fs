@@ -4,33 +4,70 @@ open System
 open System.Threading
 open TorchSharp
 
-/// When to collect the tensors that the GC owns (those that escape scopes into user code): after every
-/// `Budget` bytes of them a generation-0 collection (they mostly die young), every fourth time generation
-/// 1, every eighth time a full one, which bounds what longer-lived garbage can hold. (GC.AddMemoryPressure
-/// forces a full collection every few MB: ~8% of a training step's time, with the same flat resident memory.)
+/// When to collect the tensors that the GC owns (those that escape scopes into user code): once more than
+/// `Budget` bytes of them may still hold native memory, a generation-0 collection (they mostly die young),
+/// every fourth time generation 1, every eighth time a full one, which bounds what longer-lived garbage
+/// can hold. Tensors that their owner has already disposed (a dispose scope of the caller's, `Dispose`)
+/// no longer count. (GC.AddMemoryPressure forces a full collection every few MB: ~8% of a training
+/// step's time, with the same flat resident memory.)
 type internal NativeBudget private () =
+    static let gate = obj ()
+    static let tracked = ResizeArray<struct (WeakReference<torch.Tensor> * int64)>()
     static let mutable sinceCollection = 0L
     static let mutable collections = 0
 
-    /// Bytes of GC-owned tensors made between two collections.
+    /// The bytes of the tracked tensors that are neither disposed nor collected; forgets the others.
+    static let liveBytes () =
+        let mutable live = 0L
+        let mutable kept = 0
+
+        for i in 0 .. tracked.Count - 1 do
+            let struct (reference, bytes) = tracked[i]
+
+            match reference.TryGetTarget() with
+            | true, t when not t.IsInvalid ->
+                live <- live + bytes
+                tracked[kept] <- tracked[i]
+                kept <- kept + 1
+            | _ -> ()
+
+        tracked.RemoveRange(kept, tracked.Count - kept)
+        live
+
+    /// Bytes of GC-owned tensors that may hold native memory between two collections.
     static member Budget = 64L * 1024L * 1024L
 
-    /// Counts a new GC-owned tensor of `bytes` and collects when the budget is spent (one thread
-    /// collects, others go on).
-    static member Add(bytes: int64) : unit =
-        let spent = Interlocked.Add(&sinceCollection, bytes)
+    /// Counts a new GC-owned tensor of `bytes` and collects when more than the budget may be held.
+    static member Add(t: torch.Tensor, bytes: int64) : unit =
+        let collect =
+            lock gate (fun () ->
+                tracked.Add(struct (WeakReference<torch.Tensor>(t), bytes))
+                sinceCollection <- sinceCollection + bytes
 
-        if
-            spent > NativeBudget.Budget
-            && Interlocked.CompareExchange(&sinceCollection, 0L, spent) = spent
-        then
-            let n = Interlocked.Increment &collections
+                if sinceCollection <= NativeBudget.Budget then
+                    None
+                else
+                    // collect when more than half the budget is still held once the freed tensors are
+                    // forgotten (so the next check is at least half a budget of new tensors away)
+                    let live = liveBytes ()
 
+                    if live > NativeBudget.Budget / 2L then
+                        sinceCollection <- 0L
+                        tracked.Clear()
+                        collections <- collections + 1
+                        Some collections
+                    else
+                        sinceCollection <- live
+                        None)
+
+        match collect with
+        | Some n ->
             GC.Collect(
                 if n % 8 = 0 then 2
                 elif n % 4 = 0 then 1
                 else 0
             )
+        | None -> ()
 
 /// Native memory without user effort: intermediates of a differentiation call, a layer, an optimizer
 /// step or a training step live in a dispose scope and are freed when it ends; the tensors that leave
@@ -50,7 +87,7 @@ type internal Memory private () =
         let bytes = t.NumberOfElements * t.ElementSize
 
         if bytes >= 1024L then
-            NativeBudget.Add bytes
+            NativeBudget.Add(t, bytes)
 
     /// Tracks a tensor if it is made outside every scope (it then belongs to user code and the GC).
     static member inline TrackIfTopLevel(t: torch.Tensor) : torch.Tensor =

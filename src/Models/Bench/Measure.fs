@@ -90,7 +90,10 @@ let private sample (clock: Clock) (calls: int) (call: unit -> unit) : float =
 
     (now clock - start) / float calls
 
-/// Runs `call` repeatedly for about `seconds`; returns the mean time per call in milliseconds.
+/// Runs `call` repeatedly for about `seconds` and then until the JIT has been quiet for half a second (at
+/// most 10 s more): .NET's tiered compilation recompiles hot methods on a background thread for a few
+/// seconds, CPU time that belongs to start-up, not to the steady state measured; returns the mean time
+/// per call in milliseconds.
 let private warmUp (seconds: float) (call: unit -> unit) : float =
     let watch = Stopwatch.StartNew()
     let mutable calls = 0
@@ -98,6 +101,23 @@ let private warmUp (seconds: float) (call: unit -> unit) : float =
     while calls < 3 || watch.Elapsed.TotalSeconds < seconds do
         call ()
         calls <- calls + 1
+
+    let compiled () =
+        System.Runtime.JitInfo.GetCompiledMethodCount false
+
+    let limit = watch.Elapsed.TotalSeconds + 10.0
+    let mutable quietSince = watch.Elapsed.TotalSeconds
+    let mutable count = compiled ()
+
+    while watch.Elapsed.TotalSeconds - quietSince < 0.5
+          && watch.Elapsed.TotalSeconds < limit do
+        call ()
+        calls <- calls + 1
+        let now = compiled ()
+
+        if now <> count then
+            count <- now
+            quietSince <- watch.Elapsed.TotalSeconds
 
     watch.Elapsed.TotalMilliseconds / float calls
 
