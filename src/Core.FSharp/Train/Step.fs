@@ -70,13 +70,22 @@ module TrainStep =
 
         List.isEmpty raws
         || Memory.Discarding(fun () ->
-            // Summed in Float64 whatever the dtypes (Float64 models: item<float32> would throw).
+            // One sum per tensor in its own dtype (one kernel each; an overflow to ∞ only sends the caller
+            // to its per-tensor check), converted to Float64 once, whatever the dtypes.
+            let sameDtype = raws |> List.forall (fun r -> r.dtype = raws.Head.dtype)
+
             let sums =
                 raws
-                |> List.map (fun r -> r.sum().to_type TorchSharp.torch.ScalarType.Float64)
+                |> List.map (fun r ->
+                    if sameDtype then
+                        r.sum ()
+                    else
+                        r.sum().to_type TorchSharp.torch.ScalarType.Float64)
                 |> Array.ofList
 
-            let total = TorchSharp.torch.stack(sums).sum().item<float>()
+            let total =
+                TorchSharp.torch.stack(sums).sum().to_type(TorchSharp.torch.ScalarType.Float64).item<float>()
+
             GC.KeepAlive raws
             not (Double.IsNaN total || Double.IsInfinity total))
 
