@@ -64,8 +64,8 @@ let forward (kernel: int64[]) (x: Raw) : Raw =
 
 /// The flat position in its (H, W) plane of each window's first maximum, Int64 (N, C, Ho, Wo): the
 /// indices of max_pool2d_with_indices. Offset p = di·kw + dj is a window's argmax when x_p equals the
-/// maximum y (1 + sign(x_p - y); libtorch's sign(NaN) = 0 reads ∞ - ∞ as equal) and no earlier offset did. A window holding a
-/// NaN points at its first element (libtorch points at the NaN; the derivative is NaN either way).
+/// maximum y (1 + sign(x_p - y); libtorch's sign(NaN) = 0 reads ∞ - ∞ as equal) and no earlier offset
+/// did. A window holding a NaN points at its first element (libtorch points at the NaN).
 /// Call it inside a raw forward (`Memory.Run`), which keeps its scalars alive.
 let argmaxIndex (kernel: int64[]) (x: Raw) (y: Raw) : Raw =
     use scope = torch.NewDisposeScope()
