@@ -67,14 +67,17 @@ let load (quick: bool) : SpamData =
         Test = encode test
     }
 
-/// How much of a message a sequence model sees: `Length` tokens, the first `Length - Tail` and the last `Tail`
-/// of a longer message (spam's unsubscribe lines and signatures sit at its end).
+/// What a model sees of a message: a window of `Length` tokens in order (the first `Length - Tail` and the
+/// last `Tail` of a longer message: spam's unsubscribe lines and signatures sit at its end), then the
+/// message's distinct words (at most `Bag`), so that pooled embeddings see every word, as the baseline does.
 type Window =
     {
         /// Tokens per message.
         Length: int
         /// Of those, how many come from the message's end when it is longer than `Length`.
         Tail: int
+        /// How many of the message's distinct words (in order of first use) follow the window; 0 for none.
+        Bag: int
     }
 
 /// The tokens of a message that fit a window: all of a short message, else its head and its tail.
@@ -86,16 +89,26 @@ let windowed (window: Window) (ids: int[]) : int[] =
             (Array.take (window.Length - window.Tail) ids)
             (Array.sub ids (ids.Length - window.Tail) window.Tail)
 
-/// (ids Int64 [n; length] of each message's window, padded on the left with `<pad>`, labels Int64 [n]). Left
-/// padding puts the message's last tokens next to a recurrent network's final state.
+/// (ids Int64 [n; Length + Bag]: each message's window padded on the left with `<pad>`, then its distinct
+/// words padded on the right; labels Int64 [n]). Left padding puts the message's last tokens next to a
+/// recurrent network's final state.
 let sequences (window: Window) (messages: (int[] * int)[]) : Tensor * Tensor =
     let ids =
         messages
         |> Array.map (fun (ids, _) ->
             let kept = windowed window ids
-            Array.append (Array.create (window.Length - kept.Length) Vocabulary.PadId) kept)
+            let bag = ids |> Array.distinct |> Array.truncate window.Bag
 
-    fst (Sequences.batch KeepFirst window.Length Vocabulary.PadId ids), Batch.labels (Array.map snd messages)
+            Array.concat
+                [
+                    Array.create (window.Length - kept.Length) Vocabulary.PadId
+                    kept
+                    bag
+                    Array.create (window.Bag - bag.Length) Vocabulary.PadId
+                ])
+
+    let total = window.Length + window.Bag
+    fst (Sequences.batch KeepFirst total Vocabulary.PadId ids), Batch.labels (Array.map snd messages)
 
 /// F1 of the spam class and accuracy, from class scores [n; 2] and labels.
 let scores (logits: Tensor) (y: Tensor) : float * float =
@@ -108,7 +121,7 @@ let scores (logits: Tensor) (y: Tensor) : float * float =
 let evaluation (model: Model) (window: Window) (quick: bool) : ZooEvaluation =
     {
         Model = model
-        InputShape = [ window.Length ]
+        InputShape = [ window.Length + window.Bag ]
         Dtype = Float32
         Metric = "f1"
         Test = sequences window (load quick).Test
@@ -235,21 +248,24 @@ let trainClassifier
             Metrics = [ Metrics.accuracy; Metrics.f1 Binary 2 ]
         }
 
-    Zoo.header what [ window.Length ] model
+    Zoo.header what [ window.Length + window.Bag ] model
 
     let fit =
         fitWithEarlyStopping
             options
             config
             options.Progress
-            [ window.Length ]
+            [ window.Length + window.Bag ]
             epochs
             batchSize
             (sequences window data.Train)
             (xValid, yValid)
 
     let seconds = Zoo.reportTime fit.History batchSize
-    let reloaded, files = Zoo.saveRun options name [ window.Length ] model fit
+
+    let reloaded, files =
+        Zoo.saveRun options name [ window.Length + window.Bag ] model fit
+
     let validF1, _ = scores (Train.predict config reloaded 256 xValid) yValid
     let logits = Train.predict config reloaded 256 xTest
 

@@ -2,24 +2,32 @@
 module Functional.Models.Zoo.TransformerText
 
 open Functional
+open Functional.Data
 open Functional.Models.Zoo.SpamText
 
 /// Registry name.
 let name = "transformer-text"
 
-/// The encoder sees 256 tokens per message: the first 160 and the last 96 of a longer one.
-let window = { Length = 256; Tail = 96 }
+/// The encoder sees 256 tokens per message: the first 160 and the last 96 of a longer one; the pooled
+/// embeddings see up to 1,500 distinct words of the whole message.
+let window = { Length = 256; Tail = 96; Bag = 1500 }
 
-/// Embeddings (64) -> [learned positions -> 2 encoder layers (4 heads, feed-forward 128) -> max and mean over
-/// time; max and mean of the embeddings themselves] -> 2 logits.
+/// Embeddings (64, `<pad>` fixed at zero) -> [the window -> learned positions -> 2 encoder layers (4 heads,
+/// feed-forward 128) -> max and mean over time; the distinct words -> max and mean of their embeddings]
+/// -> 2 logits.
 let model =
     let encoder =
-        Layers.positionalEmbedding (window.Length, weightInit = Init.normal 0.0 0.1)
+        Model.lambda "Window" (fun x -> Tensor.narrow (x, 1, 0, window.Length))
+        => Layers.positionalEmbedding (window.Length, weightInit = Init.normal 0.0 0.1)
         => Layers.transformerEncoder (numLayers = 2, numHeads = 4, dimFeedforward = 128, dropout = 0.1)
         => TextClassify.maxAndMeanOverTime
 
-    Layers.embedding (vocabularySize, 64, weightInit = Init.normal 0.0 0.1)
-    => Model.concat [ encoder; TextClassify.maxAndMeanOverTime ]
+    let bag =
+        Model.lambda "Bag" (fun x -> Tensor.narrow (x, 1, window.Length, window.Bag))
+        => TextClassify.maxAndMeanOverTime
+
+    Layers.embedding (vocabularySize, 64, paddingIdx = Vocabulary.PadId, weightInit = Init.normal 0.0 0.1)
+    => Model.concat [ encoder; bag ]
     => Layers.dropout 0.3
     => Layers.dense 2
 
