@@ -110,4 +110,25 @@ let tests =
                 Expect.equal (liveTensors () - before) 50L "one native tensor per created tensor"
                 Expect.equal (xs[49].ToArray<float32>()) [| 50.0f; 2.0f |] "values"
             }
+
+            test "tensors their owner already freed do not force collections; unreferenced ones do" {
+                // 80 × 4 MB at top level: more than four times the 64 MB budget either way
+                let collections (body: unit -> unit) =
+                    settle ()
+                    let before = GC.CollectionCount 0
+
+                    for _ in 1..80 do
+                        body ()
+
+                    GC.CollectionCount 0 - before
+
+                let disposed =
+                    collections (fun () ->
+                        use _ = TorchSharp.torch.NewDisposeScope()
+                        Tensor.zeros [ 1024; 1024 ] |> ignore)
+
+                let garbage = collections (fun () -> Tensor.zeros [ 1024; 1024 ] |> ignore)
+                Expect.isLessThanOrEqual disposed 1 "no forced collection for tensors a dispose scope freed"
+                Expect.isGreaterThanOrEqual garbage 3 "collections that reclaim unreferenced tensors"
+            }
         ]
