@@ -77,12 +77,16 @@ let private rateNow (lr: Rate) (state: Params) : float option =
         else
             0
 
-    let value = lr.At count
+    match lr.Kind with
+    | RateKind.Number c -> Some c
+    | RateKind.Schedule f -> Some(f count)
+    | _ ->
+        let value = lr.At count
 
-    if value.IsDifferentiable || value.NumElements <> 1 then
-        None
-    else
-        Some(value.ToDouble())
+        if value.IsDifferentiable || value.NumElements <> 1 then
+            None
+        else
+            Some(value.ToDouble())
 
 /// Adam's whole step for the state of `Transform.chain` over [decay (coupled); scaleByAdam; decay
 /// (decoupled); scaleByLearningRate lr] (the decay parts only when used, as `Optim.adam`/`adamW` build it):
