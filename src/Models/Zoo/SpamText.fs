@@ -116,6 +116,35 @@ let scores (logits: Tensor) (y: Tensor) : float * float =
     let accuracy = Metric.ofBatches [ logits, y ] Metrics.accuracy
     f1, accuracy
 
+/// `k` copies of a classifier side by side, each from its own initialization, their logits concatenated
+/// [N; 2k]: trained with `membersLoss`, every member learns on its own loss (one model for k = 1).
+let membersSideBySide (k: int) (model: Model) : Model =
+    if k = 1 then
+        model
+    else
+        Model.parallelWith "Ensemble" (fun outs -> Tensor.cat (outs, -1)) (List.replicate k model)
+
+/// The same members (the same parameters as `membersSideBySide`) as one classifier: the log of their mean
+/// class probabilities [N; 2] (one model for k = 1).
+let ensembleOf (k: int) (model: Model) : Model =
+    let meanProbabilities (outs: Tensor list) =
+        let probabilities = outs |> List.map (fun o -> Tensor.softmax (o, -1))
+        Tensor.log (Tensor.mean (Tensor.stack (probabilities, 0), 0))
+
+    if k = 1 then
+        model
+    else
+        Model.parallelWith "Ensemble" meanProbabilities (List.replicate k model)
+
+/// The mean over `k` members of each member's cross-entropy, from their concatenated logits [N; 2k].
+let membersLoss (k: int) (logits: Tensor) (y: Tensor) : Tensor =
+    let losses =
+        [
+            for i in 0 .. k - 1 -> Losses.crossEntropy (Tensor.narrow (logits, 1, 2 * i, 2), y)
+        ]
+
+    (1.0 / float k) * List.reduce (+) losses
+
 /// The held-out messages and spam-class F1 of a sequence model over a window of tokens, for
 /// `evaluate`/`predict`.
 let evaluation (model: Model) (window: Window) (quick: bool) : ZooEvaluation =
@@ -212,14 +241,16 @@ let bagOfWordsBaseline (options: ZooOptions) (data: SpamData) : float * float =
 
     f1, validF1
 
-/// Trains a sequence classifier on a window of each message's words (Adam or AdamW after clipping
-/// the global norm at 1; early stopping on the validation loss), trains the bag-of-words baseline, and prints
-/// the test F1 of the spam class last.
+/// Trains `members` copies of a sequence classifier side by side on each message's window and distinct
+/// words (Adam or AdamW after clipping the global norm at 1; early stopping on the members' mean validation
+/// loss), trains the bag-of-words baseline, and prints the test F1 of the spam class (of the members' mean
+/// probabilities) last.
 let trainClassifier
     (options: ZooOptions)
     (name: string)
     (what: string)
     (model: Model)
+    (members: int)
     (window: Window)
     (optimizer: Optimizer)
     (epochs: int)
@@ -242,13 +273,26 @@ let trainClassifier
 
     let config =
         {
-            Model = model
-            Loss = fun logits y -> Losses.crossEntropy (logits, y)
+            Model = membersSideBySide members model
+            Loss = membersLoss members
             Optimizer = Transform.chain [ Transform.clipByGlobalNorm 1.0; optimizer ]
-            Metrics = [ Metrics.accuracy; Metrics.f1 Binary 2 ]
+            // per-epoch scores need one prediction: those of several members are computed at the end
+            Metrics =
+                if members = 1 then
+                    [ Metrics.accuracy; Metrics.f1 Binary 2 ]
+                else
+                    []
         }
 
-    Zoo.header what [ window.Length + window.Bag ] model
+    let ensemble = ensembleOf members model
+
+    let predictor =
+        { config with
+            Model = ensemble
+            Loss = fun logits y -> Losses.crossEntropy (logits, y)
+        }
+
+    Zoo.header what [ window.Length + window.Bag ] ensemble
 
     let fit =
         fitWithEarlyStopping
@@ -264,10 +308,10 @@ let trainClassifier
     let seconds = Zoo.reportTime fit.History batchSize
 
     let reloaded, files =
-        Zoo.saveRun options name [ window.Length + window.Bag ] model fit
+        Zoo.saveRun options name [ window.Length + window.Bag ] ensemble fit
 
-    let validF1, _ = scores (Train.predict config reloaded 256 xValid) yValid
-    let logits = Train.predict config reloaded 256 xTest
+    let validF1, _ = scores (Train.predict predictor reloaded 256 xValid) yValid
+    let logits = Train.predict predictor reloaded 256 xTest
 
     let plot =
         Zoo.confusion dir [ "ham"; "spam" ] (Zoo.argmaxLabels logits) (Zoo.labels yTest)

@@ -42,6 +42,7 @@ let run (options: ZooOptions) : ZooResult =
         name
         "Transformer encoder"
         model
+        1
         window
         (Optim.adamW (5e-4, weightDecay = 0.01))
         12
