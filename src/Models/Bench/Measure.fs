@@ -91,7 +91,7 @@ let private sample (clock: Clock) (calls: int) (call: unit -> unit) : float =
     (now clock - start) / float calls
 
 /// Runs `call` repeatedly for about `seconds` and then until the JIT has been quiet for half a second (at
-/// most 10 s more): .NET's tiered compilation recompiles hot methods on a background thread for a few
+/// most 10 × `seconds` more: 10 s for a full run, 2 s for `--quick`): .NET's tiered compilation recompiles hot methods on a background thread for a few
 /// seconds, CPU time that belongs to start-up, not to the steady state measured; returns the mean time
 /// per call in milliseconds.
 let private warmUp (seconds: float) (call: unit -> unit) : float =
@@ -105,7 +105,7 @@ let private warmUp (seconds: float) (call: unit -> unit) : float =
     let compiled () =
         System.Runtime.JitInfo.GetCompiledMethodCount false
 
-    let limit = watch.Elapsed.TotalSeconds + 10.0
+    let limit = watch.Elapsed.TotalSeconds + 10.0 * seconds
     let mutable quietSince = watch.Elapsed.TotalSeconds
     let mutable count = compiled ()
 
