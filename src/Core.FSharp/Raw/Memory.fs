@@ -1,11 +1,10 @@
 namespace Functional.Raw
 
 open System
-open System.Threading
 open TorchSharp
 
-/// When to collect the tensors that the GC owns (those that escape scopes into user code): once more than
-/// `Budget` bytes of them may still hold native memory, a generation-0 collection (they mostly die young),
+/// When to collect the tensors that the GC owns (those that escape scopes into user code): after `Budget`
+/// bytes of them, when more than half of `Budget` is still held, a generation-0 collection (they mostly die young),
 /// every fourth time generation 1, every eighth time a full one, which bounds what longer-lived garbage
 /// can hold. Tensors that their owner has already disposed (a dispose scope of the caller's, `Dispose`)
 /// no longer count. (GC.AddMemoryPressure forces a full collection every few MB: ~8% of a training

@@ -91,9 +91,9 @@ let private sample (clock: Clock) (calls: int) (call: unit -> unit) : float =
     (now clock - start) / float calls
 
 /// Runs `call` repeatedly for about `seconds` and then until the JIT has been quiet for half a second (at
-/// most 10 × `seconds` more: 10 s for a full run, 2 s for `--quick`): .NET's tiered compilation recompiles hot methods on a background thread for a few
-/// seconds, CPU time that belongs to start-up, not to the steady state measured; returns the mean time
-/// per call in milliseconds.
+/// most 10 × `seconds` more: 10 s for a full run, 2 s for `--quick`): .NET's tiered compilation recompiles
+/// hot methods on a background thread for a few seconds, CPU time that belongs to start-up, not to the
+/// steady state measured; returns the mean time per call in milliseconds.
 let private warmUp (seconds: float) (call: unit -> unit) : float =
     let watch = Stopwatch.StartNew()
     let mutable calls = 0

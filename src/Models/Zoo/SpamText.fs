@@ -80,6 +80,18 @@ type Window =
         Bag: int
     }
 
+/// Tokens per model input: the window, then the distinct words.
+let inputLength (window: Window) : int = window.Length + window.Bag
+
+/// The window's part of a model input [N; Length + Bag] -> [N; Length] (its order: for a recurrent
+/// network or an encoder).
+let windowPart (window: Window) : Model =
+    Model.lambda "Window" (fun x -> Tensor.narrow (x, 1, 0, window.Length))
+
+/// The distinct words' part of a model input [N; Length + Bag] -> [N; Bag] (for pooled embeddings).
+let bagPart (window: Window) : Model =
+    Model.lambda "Bag" (fun x -> Tensor.narrow (x, 1, window.Length, window.Bag))
+
 /// The tokens of a message that fit a window: all of a short message, else its head and its tail.
 let windowed (window: Window) (ids: int[]) : int[] =
     if ids.Length <= window.Length then
@@ -107,8 +119,8 @@ let sequences (window: Window) (messages: (int[] * int)[]) : Tensor * Tensor =
                     Array.create (window.Bag - bag.Length) Vocabulary.PadId
                 ])
 
-    let total = window.Length + window.Bag
-    fst (Sequences.batch KeepFirst total Vocabulary.PadId ids), Batch.labels (Array.map snd messages)
+    fst (Sequences.batch KeepFirst (inputLength window) Vocabulary.PadId ids),
+    Batch.labels (Array.map snd messages)
 
 /// F1 of the spam class and accuracy, from class scores [n; 2] and labels.
 let scores (logits: Tensor) (y: Tensor) : float * float =
@@ -116,25 +128,27 @@ let scores (logits: Tensor) (y: Tensor) : float * float =
     let accuracy = Metric.ofBatches [ logits, y ] Metrics.accuracy
     f1, accuracy
 
-/// `k` copies of a classifier side by side, each from its own initialization, their logits concatenated
-/// [N; 2k]: trained with `membersLoss`, every member learns on its own loss (one model for k = 1).
-let membersSideBySide (k: int) (model: Model) : Model =
+/// `k` copies of `model` side by side (one model for k = 1), each from its own initialization, their
+/// outputs joined by `combine`; the parameters depend only on `model` and `k`, not on `combine`.
+let private sideBySide (combine: Tensor list -> Tensor) (k: int) (model: Model) : Model =
     if k = 1 then
         model
     else
-        Model.parallelWith "Ensemble" (fun outs -> Tensor.cat (outs, -1)) (List.replicate k model)
+        Model.parallelWith "Ensemble" combine (List.replicate k model)
+
+/// `k` copies of a classifier side by side, their logits concatenated [N; 2k]: trained with
+/// `membersLoss`, every member learns on its own loss.
+let membersSideBySide (k: int) (model: Model) : Model =
+    sideBySide (fun outs -> Tensor.cat (outs, -1)) k model
 
 /// The same members (the same parameters as `membersSideBySide`) as one classifier: the log of their mean
-/// class probabilities [N; 2] (one model for k = 1).
+/// class probabilities [N; 2].
 let ensembleOf (k: int) (model: Model) : Model =
     let meanProbabilities (outs: Tensor list) =
         let probabilities = outs |> List.map (fun o -> Tensor.softmax (o, -1))
         Tensor.log (Tensor.mean (Tensor.stack (probabilities, 0), 0))
 
-    if k = 1 then
-        model
-    else
-        Model.parallelWith "Ensemble" meanProbabilities (List.replicate k model)
+    sideBySide meanProbabilities k model
 
 /// The mean over `k` members of each member's cross-entropy, from their concatenated logits [N; 2k].
 let membersLoss (k: int) (logits: Tensor) (y: Tensor) : Tensor =
@@ -150,7 +164,7 @@ let membersLoss (k: int) (logits: Tensor) (y: Tensor) : Tensor =
 let evaluation (model: Model) (window: Window) (quick: bool) : ZooEvaluation =
     {
         Model = model
-        InputShape = [ window.Length + window.Bag ]
+        InputShape = [ inputLength window ]
         Dtype = Float32
         Metric = "f1"
         Test = sequences window (load quick).Test
@@ -292,14 +306,14 @@ let trainClassifier
             Loss = fun logits y -> Losses.crossEntropy (logits, y)
         }
 
-    Zoo.header what [ window.Length + window.Bag ] ensemble
+    Zoo.header what [ inputLength window ] ensemble
 
     let fit =
         fitWithEarlyStopping
             options
             config
             options.Progress
-            [ window.Length + window.Bag ]
+            [ inputLength window ]
             epochs
             batchSize
             (sequences window data.Train)
@@ -307,8 +321,7 @@ let trainClassifier
 
     let seconds = Zoo.reportTime fit.History batchSize
 
-    let reloaded, files =
-        Zoo.saveRun options name [ window.Length + window.Bag ] ensemble fit
+    let reloaded, files = Zoo.saveRun options name [ inputLength window ] ensemble fit
 
     let validF1, _ = scores (Train.predict predictor reloaded 256 xValid) yValid
     let logits = Train.predict predictor reloaded 256 xTest

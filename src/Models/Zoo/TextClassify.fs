@@ -24,11 +24,10 @@ let model =
     Layers.embedding (vocabularySize, 64, paddingIdx = Vocabulary.PadId, weightInit = Init.normal 0.0 0.1)
     => Model.concat
         [
-            Model.lambda "Window" (fun x -> Tensor.narrow (x, 1, 0, window.Length))
+            windowPart window
             => Layers.gru (64, returnSequences = true)
             => maxAndMeanOverTime
-            Model.lambda "Bag" (fun x -> Tensor.narrow (x, 1, window.Length, window.Bag))
-            => maxAndMeanOverTime
+            bagPart window => maxAndMeanOverTime
         ]
     => Layers.dropout 0.3
     => Layers.dense 2

@@ -17,14 +17,12 @@ let window = { Length = 256; Tail = 96; Bag = 1500 }
 /// -> 2 logits.
 let model =
     let encoder =
-        Model.lambda "Window" (fun x -> Tensor.narrow (x, 1, 0, window.Length))
+        windowPart window
         => Layers.positionalEmbedding (window.Length, weightInit = Init.normal 0.0 0.1)
         => Layers.transformerEncoder (numLayers = 2, numHeads = 4, dimFeedforward = 128, dropout = 0.1)
         => TextClassify.maxAndMeanOverTime
 
-    let bag =
-        Model.lambda "Bag" (fun x -> Tensor.narrow (x, 1, window.Length, window.Bag))
-        => TextClassify.maxAndMeanOverTime
+    let bag = bagPart window => TextClassify.maxAndMeanOverTime
 
     Layers.embedding (vocabularySize, 64, paddingIdx = Vocabulary.PadId, weightInit = Init.normal 0.0 0.1)
     => Model.concat [ encoder; bag ]
