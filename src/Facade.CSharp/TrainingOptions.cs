@@ -63,5 +63,6 @@ public sealed record TrainingOptions
             SkipNonFiniteSteps ? NonFinitePolicy.SkipStep : NonFinitePolicy.StopTraining,
             LearningRate is null ? null : Interop.Opt(Interop.Fun(LearningRate)),
             Interop.Opt(MaxStepsPerEpoch),
-            startEpoch);
+            startEpoch,
+            HistoryModule.empty);
 }

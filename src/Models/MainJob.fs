@@ -104,6 +104,7 @@ let run (options: MainJobOptions) : float =
     printfn "%s" (Model.summary Digits.imageShape model)
     Directory.CreateDirectory options.Out |> ignore
     let checkpoints = Path.Combine(options.Out, "checkpoints")
+    let historyCsv = Path.Combine(options.Out, "history.csv")
 
     let fitOptions =
         { FitOptions.defaults with
@@ -113,27 +114,46 @@ let run (options: MainJobOptions) : float =
             MaxStepsPerEpoch = (if options.Quick then Some 3 else None)
             Callbacks =
                 [
+                    // The log first: after a kill it is never behind the checkpoint, so a resume can cut it.
+                    Callbacks.csvLogger historyCsv
                     Callbacks.checkpoint checkpoints "val_accuracy"
-                    Callbacks.csvLogger (Path.Combine(options.Out, "history.csv"))
                 ]
         }
 
     let fresh = TrainStep.init config (Rng.seed (options.Seed + 1)) Digits.imageShape
     let last = Path.Combine(checkpoints, "last.safetensors")
 
-    let state, startEpoch =
+    let state, startEpoch, earlier =
         if options.Resume && File.Exists last then
             let state, epoch = restore fresh last
             printfn "resuming from %s (epoch %d, step %d)" last epoch state.Step
-            state, epoch + 1
+
+            if epoch >= fitOptions.Epochs then
+                printfn
+                    "the run already finished its %d epochs; evaluating its last checkpoint"
+                    fitOptions.Epochs
+
+            // The epochs the checkpoint has seen, from the log the killed run wrote.
+            let earlier =
+                if File.Exists historyCsv then
+                    {
+                        Epochs =
+                            (History.ofCsv (File.ReadAllText historyCsv)).Epochs
+                            |> List.filter (fun e -> e.Epoch <= epoch)
+                    }
+                else
+                    History.empty
+
+            state, epoch + 1, earlier
         else
-            fresh, 1
+            fresh, 1, History.empty
 
     let result =
         Train.fit
             config
             { fitOptions with
                 StartEpoch = startEpoch
+                History = earlier
             }
             state
             (xTrain, yTrain)
@@ -145,7 +165,10 @@ let run (options: MainJobOptions) : float =
     let classNames = [ for d in 0..9 -> string d ]
     let historyPlot = Path.Combine(options.Out, "history.html")
     let confusionPlot = Path.Combine(options.Out, "confusion-matrix.html")
-    Plot.save historyPlot (Plot.history result.History)
+
+    if not (List.isEmpty result.History.Epochs) then
+        Plot.save historyPlot (Plot.history result.History)
+
     Plot.save confusionPlot (Plot.confusionMatrix classNames confusion)
 
     printfn

@@ -97,7 +97,8 @@ module Callbacks =
         }
 
     /// Saves the parameters (safetensors) to `folder`/last.safetensors after each epoch and, when `monitor`
-    /// improves, to `folder`/best.safetensors; both writes are atomic.
+    /// improves, to `folder`/best.safetensors; both writes are atomic. A resumed run (`FitOptions.History`)
+    /// only replaces best.safetensors when it beats the epochs trained before it.
     let checkpoint (folder: string) (monitor: string) : Callback =
         let mode = modeOf monitor
         let mutable best = None
@@ -129,6 +130,19 @@ module Callbacks =
 
                     fun e ->
                         save "last.safetensors" e
+
+                        // A resumed run starts from the best of the epochs trained before it.
+                        if best.IsNone then
+                            best <-
+                                e.History.Epochs
+                                |> List.take (e.History.Epochs.Length - 1)
+                                |> List.choose (fun r -> monitored monitor { Epochs = [ r ] })
+                                |> List.fold
+                                    (fun b v ->
+                                        match b with
+                                        | Some b when not (better mode v b) -> Some b
+                                        | _ -> Some v)
+                                    None
 
                         match monitored monitor e.History, best with
                         | Some v, Some b when not (better mode v b) -> ()

@@ -35,6 +35,9 @@ type FitOptions =
         MaxStepsPerEpoch: int option
         /// The first epoch's number (> 1 when resuming: epoch e shuffles with keys folded from e).
         StartEpoch: int
+        /// The epochs trained before `StartEpoch` when resuming (History.empty otherwise): the loop appends
+        /// to them, so callbacks (CSV log, best checkpoint) and the result cover the whole run.
+        History: History
     }
 
     /// 10 epochs, batch 32, shuffled, no validation, no callbacks, automatic progress, stop on NaN.
@@ -51,6 +54,7 @@ type FitOptions =
             LearningRate = None
             MaxStepsPerEpoch = None
             StartEpoch = 1
+            History = History.empty
         }
 
 /// The outcome of `Train.fit`: the final state and the history.
@@ -285,7 +289,7 @@ module Train =
                     | Choice2Of2(s, reason) -> s, history, Some reason
 
             let final, history, stopped =
-                epochLoop (max 1 options.StartEpoch) state History.empty
+                epochLoop (max 1 options.StartEpoch) state options.History
 
             let final = options.Callbacks |> List.fold (fun s c -> c.Finish s) final
 

@@ -112,3 +112,94 @@ module History =
             sb.Append(String.Join(",", row)).Append('\n') |> ignore
 
         sb.ToString()
+
+    /// The fields of one CSV line (commas separate; a quoted field may hold commas and doubled quotes).
+    let private csvFields (line: string) : string list =
+        let fields = ResizeArray<string>()
+        let current = StringBuilder()
+        let mutable quoted = false
+        let mutable i = 0
+
+        while i < line.Length do
+            let c = line[i]
+
+            if quoted then
+                if c = '"' && i + 1 < line.Length && line[i + 1] = '"' then
+                    current.Append '"' |> ignore
+                    i <- i + 1
+                elif c = '"' then
+                    quoted <- false
+                else
+                    current.Append c |> ignore
+            elif c = '"' then
+                quoted <- true
+            elif c = ',' then
+                fields.Add(current.ToString())
+                current.Clear() |> ignore
+            else
+                current.Append c |> ignore
+
+            i <- i + 1
+
+        fields.Add(current.ToString())
+        List.ofSeq fields
+
+    /// Reads what `toCsv` wrote (per-step losses are not in the CSV, so `StepLosses` is empty); raises
+    /// InvalidDataException naming the line when the text is not such a CSV.
+    let ofCsv (text: string) : History =
+        let lines =
+            text.Replace("\r\n", "\n").Split('\n')
+            |> Array.filter (fun l -> l.Length > 0)
+            |> List.ofArray
+
+        let fail (line: int) (what: string) =
+            raise (
+                IO.InvalidDataException(
+                    $"History.ofCsv: line {line}: {what}. Hint: pass the text History.toCsv or Callbacks.csvLogger wrote."
+                )
+            )
+
+        match lines with
+        | [] -> fail 1 "the text is empty (no header)"
+        | header :: rows ->
+            let columns = csvFields header |> Array.ofList
+
+            if columns.Length < 3 || columns[0] <> "epoch" then
+                fail 1 $"the header starts with '{columns[0]}', not 'epoch'"
+
+            let parse (line: int) (cell: string) =
+                match Double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture) with
+                | true, v -> v
+                | _ -> fail line $"'{cell}' is not a number"
+
+            let record (index: int) (row: string) =
+                let line = index + 2
+                let cells = csvFields row |> Array.ofList
+
+                if cells.Length <> columns.Length then
+                    fail line $"{cells.Length} fields where the header has {columns.Length}"
+
+                let valuesWith (prefix: string) =
+                    [
+                        for c in 1 .. columns.Length - 1 do
+                            if columns[c].StartsWith prefix && cells[c] <> "" then
+                                columns[c].Substring prefix.Length, parse line cells[c]
+                    ]
+
+                let named (name: string) =
+                    match Array.tryFindIndex ((=) name) columns with
+                    | Some c when cells[c] <> "" -> parse line cells[c]
+                    | _ -> nan
+
+                let seconds = named "seconds"
+
+                { epoch (int (parse line cells[0])) (valuesWith "train_") (valuesWith "val_") with
+                    LearningRate = named "learning_rate"
+                    Duration =
+                        (if Double.IsNaN seconds then
+                             TimeSpan.Zero
+                         else
+                             TimeSpan.FromSeconds seconds)
+                }
+
+            { Epochs = rows |> List.mapi record }

@@ -27,21 +27,43 @@ let private mainJob () =
     let root = up (DirectoryInfo AppContext.BaseDirectory)
     Path.Combine(root, "src", "Models", "bin", config, "net10.0", "Functional.Models.dll")
 
+/// Starts the main job with CI=true; its output is drained in the background (a full pipe would stall it).
 let private start (args: string) =
     let info = ProcessStartInfo("dotnet", $"\"{mainJob ()}\" {args}")
     info.RedirectStandardOutput <- true
     info.RedirectStandardError <- true
     info.UseShellExecute <- false
     info.Environment["CI"] <- "true"
-    Process.Start info
+    let p = Process.Start info
+    let output = Text.StringBuilder()
 
-let private waitFor (file: string) (timeout: TimeSpan) (p: Process) =
+    let append (e: DataReceivedEventArgs) =
+        lock output (fun () -> output.AppendLine e.Data |> ignore)
+
+    p.OutputDataReceived.Add append
+    p.ErrorDataReceived.Add append
+    p.BeginOutputReadLine()
+    p.BeginErrorReadLine()
+    p, (fun () -> lock output (fun () -> output.ToString()))
+
+/// Waits until the process has written `file` itself (a write newer than `since`) or has exited.
+let private waitForWrite (file: string) (since: DateTime) (timeout: TimeSpan) (p: Process) =
     let watch = Stopwatch.StartNew()
 
-    while not (File.Exists file) && not p.HasExited && watch.Elapsed < timeout do
-        Threading.Thread.Sleep 50
+    let written () =
+        File.Exists file && File.GetLastWriteTimeUtc file > since
 
-    File.Exists file
+    while not (written ()) && not p.HasExited && watch.Elapsed < timeout do
+        Threading.Thread.Sleep 20
+
+    written ()
+
+/// Runs the main job to its end and returns its exit code and output.
+let private finish (args: string) =
+    let p, output = start args
+    use p = p
+    p.WaitForExit()
+    p.ExitCode, output ()
 
 [<Tests>]
 let tests =
@@ -52,14 +74,21 @@ let tests =
             <| fun () ->
                 let out = Path.Combine(Path.GetTempPath(), $"functional-crash-{Guid.NewGuid():N}")
                 let last = Path.Combine(out, "checkpoints", "last.safetensors")
+                let epochs = 20
                 let rng = Random 20261125
                 let mutable kills = 0
 
                 for round in 1..2 do
                     let resume = if round > 1 then " --resume" else ""
-                    use p = start $"--epochs 4 --out \"{out}\"{resume}"
-                    Expect.isTrue (waitFor last (TimeSpan.FromMinutes 3.0) p) "a first checkpoint appears"
-                    // Kill at a random moment after a checkpoint exists (possibly in the middle of the next write).
+                    let since = DateTime.UtcNow
+                    let p, output = start $"--epochs {epochs} --out \"{out}\"{resume}"
+                    use p = p
+
+                    Expect.isTrue
+                        (waitForWrite last since (TimeSpan.FromMinutes 3.0) p)
+                        $"round {round} writes a checkpoint:\n{output ()}"
+
+                    // Kill at a random moment after this run's first checkpoint (possibly in the middle of the next write).
                     Threading.Thread.Sleep(rng.Next(0, 1500))
 
                     if not p.HasExited then
@@ -70,14 +99,25 @@ let tests =
                     let data = Checkpoint.load last
                     Expect.isGreaterThan data.Tensors.Count 0 $"the checkpoint after kill {round} loads"
 
-                use finish = start $"--epochs 4 --resume --out \"{out}\""
-                let output = finish.StandardOutput.ReadToEnd()
-                finish.WaitForExit()
-                Expect.equal finish.ExitCode 0 $"the resumed run succeeds:\n{output}"
+                let code, output = finish $"--epochs {epochs} --resume --out \"{out}\""
+                Expect.equal code 0 $"the resumed run succeeds:\n{output}"
                 Expect.stringContains output "resuming from" "it resumed"
                 Expect.stringContains output "test accuracy: " "it finished"
                 printfn "crash safety: %d kills survived" kills
-                // each round's job is still training when the kill comes (4 epochs, killed within 1.5 s of the first)
+                // 20 epochs of a few tenths of a second each: the kills come long before the end
                 Expect.isGreaterThan kills 0 "at least one run was killed mid-training"
+
+                let history = History.ofCsv (File.ReadAllText(Path.Combine(out, "history.csv")))
+
+                Expect.equal
+                    (history.Epochs |> List.map (fun e -> e.Epoch))
+                    [ 1..epochs ]
+                    "history.csv has every epoch once, across the kills"
+
+                // Resuming a run that has finished trains nothing and still evaluates its checkpoint.
+                let code, output = finish $"--epochs {epochs} --resume --out \"{out}\""
+                Expect.equal code 0 $"resuming a finished run succeeds:\n{output}"
+                Expect.stringContains output "already finished its 20 epochs" "it says so"
+                Expect.stringContains output "test accuracy: " "it evaluates"
                 Directory.Delete(out, true)
         ]

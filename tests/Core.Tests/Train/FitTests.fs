@@ -150,6 +150,69 @@ let tests =
                 Directory.Delete(folder, true)
             }
 
+            test "a resumed fit appends to the earlier history and keeps a better earlier best checkpoint" {
+                let cfg = config 0.1
+                let x, y = problem 64 11
+
+                let folder =
+                    Path.Combine(Path.GetTempPath(), $"functional-resume-{System.Guid.NewGuid():N}")
+
+                let st = TrainStep.init cfg (Rng.seed 12) [ 2 ]
+
+                let withLog =
+                    { quiet with
+                        Validation = Some(x, y)
+                        Callbacks = [ Callbacks.checkpoint folder "val_loss" ]
+                    }
+
+                let first = Train.fit cfg { withLog with Epochs = 2 } st (x, y)
+                let best = Path.Combine(folder, "best.safetensors")
+                let bestBefore = File.ReadAllBytes best
+                // An earlier run that was (pretend) far better: the resumed epochs must not replace its best.
+                let earlier =
+                    {
+                        Epochs =
+                            first.History.Epochs
+                            |> List.map (fun e ->
+                                { e with
+                                    Validation = e.Validation.Add("loss", 1e-9)
+                                })
+                    }
+
+                let resumed =
+                    Train.fit
+                        cfg
+                        { withLog with
+                            Epochs = 4
+                            StartEpoch = 3
+                            History = earlier
+                        }
+                        first.State
+                        (x, y)
+
+                Expect.equal
+                    (resumed.History.Epochs |> List.map (fun e -> e.Epoch))
+                    [ 1; 2; 3; 4 ]
+                    "whole run"
+
+                Expect.equal (File.ReadAllBytes best) bestBefore "best.safetensors kept"
+                let last = Checkpoint.load (Path.Combine(folder, "last.safetensors"))
+                Expect.equal last.Metadata["epoch"] "4" "last is the resumed run's"
+                // Without the earlier history, the resumed run's first epoch would be the best so far.
+                Train.fit
+                    cfg
+                    { withLog with
+                        Epochs = 3
+                        StartEpoch = 3
+                    }
+                    first.State
+                    (x, y)
+                |> ignore
+
+                Expect.notEqual (File.ReadAllBytes best) bestBefore "a fresh best is written"
+                Directory.Delete(folder, true)
+            }
+
             test "a NaN loss stops training with the step and the parameter named" {
                 let cfg =
                     { config 0.1 with

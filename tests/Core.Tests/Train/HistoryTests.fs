@@ -3,6 +3,7 @@ module Functional.Tests.Train.HistoryTests
 open System
 open Expecto
 open Functional
+open Functional.Tests
 
 /// A three-epoch history with loss and accuracy, validation from epoch 2.
 let sample: History =
@@ -55,5 +56,37 @@ let tests =
                     (History.toCsv odd)
                     "epoch,\"train_f1, \"\"macro\"\"\",\"val_f1"
                     "quoted names"
+            }
+
+            test "ofCsv reads back what toCsv wrote, including quoted names and empty cells" {
+                let odd =
+                    History.add
+                        { History.epoch 1 [ "f1, \"macro\"", 0.5 ] [] with
+                            LearningRate = nan
+                        }
+                        History.empty
+
+                let back = History.ofCsv (History.toCsv sample)
+                let stripped = sample.Epochs |> List.map (fun e -> { e with StepLosses = [] })
+                Expect.equal back.Epochs stripped "every epoch but the per-step losses"
+                let oddBack = History.ofCsv (History.toCsv odd)
+                Expect.equal (History.train "f1, \"macro\"" oddBack) [ 1, 0.5 ] "quoted name"
+                Expect.isTrue (Double.IsNaN oddBack.Epochs.Head.LearningRate) "NaN rate"
+                Expect.isEmpty oddBack.Epochs.Head.Validation "no validation values"
+                Expect.isEmpty (History.ofCsv "epoch,train_loss,learning_rate,seconds\n").Epochs "header only"
+            }
+
+            test "ofCsv names the line that is not a history" {
+                let bad (text: string) (part: string) =
+                    TestUtil.throwsOf
+                        (fun e -> e :? IO.InvalidDataException)
+                        "InvalidDataException"
+                        [ "History.ofCsv"; part ]
+                        (fun () -> History.ofCsv text)
+
+                bad "" "empty"
+                bad "a,b,c\n1,2,3\n" "'a'"
+                bad "epoch,train_loss,learning_rate,seconds\n1,0.5,0.1\n" "line 2: 3 fields"
+                bad "epoch,train_loss,learning_rate,seconds\n1,0.5,0.1,2\n2,x,0.1,2\n" "line 3: 'x'"
             }
         ]
