@@ -38,6 +38,15 @@ let private paramsEqual64 (a: Params) (b: Params) =
         (Params.toList a)
         (Params.toList b)
 
+/// (config, data, initial state, a fresh temporary folder) of the checkpoint tests, from one seed.
+let private checkpointed (seed: int) =
+    let cfg = config 0.1
+
+    let folder =
+        Path.Combine(Path.GetTempPath(), $"functional-ckpt-{System.Guid.NewGuid():N}")
+
+    cfg, problem 64 seed, TrainStep.init cfg (Rng.seed (seed + 1)) [ 2 ], folder
+
 [<Tests>]
 let tests =
     testList
@@ -123,13 +132,7 @@ let tests =
             }
 
             test "the checkpoint callback writes loadable best and last files that round-trip the parameters" {
-                let cfg = config 0.1
-                let x, y = problem 64 9
-
-                let folder =
-                    Path.Combine(Path.GetTempPath(), $"functional-ckpt-{System.Guid.NewGuid():N}")
-
-                let st = TrainStep.init cfg (Rng.seed 10) [ 2 ]
+                let cfg, (x, y), st, folder = checkpointed 9
 
                 let r =
                     Train.fit
@@ -151,13 +154,7 @@ let tests =
             }
 
             test "a resumed fit appends to the earlier history and keeps a better earlier best checkpoint" {
-                let cfg = config 0.1
-                let x, y = problem 64 11
-
-                let folder =
-                    Path.Combine(Path.GetTempPath(), $"functional-resume-{System.Guid.NewGuid():N}")
-
-                let st = TrainStep.init cfg (Rng.seed 12) [ 2 ]
+                let cfg, (x, y), st, folder = checkpointed 11
 
                 let withLog =
                     { quiet with
