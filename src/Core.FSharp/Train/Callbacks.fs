@@ -37,15 +37,16 @@ type Callback =
 
 /// Ready-made callbacks: early stopping, checkpoints, CSV logging, reduce-on-plateau.
 module Callbacks =
+    /// The value of a metric in one epoch: "val_loss"/"val_<metric>" from validation, else training.
+    let private valueIn (name: string) (e: EpochRecord) : float option =
+        if name.StartsWith "val_" then
+            e.Validation |> Map.tryFind (name.Substring 4)
+        else
+            e.Train |> Map.tryFind name
+
     /// The value of a metric in the last epoch: "val_loss"/"val_<metric>" from validation, else training.
     let monitored (name: string) (h: History) : float option =
-        match List.tryLast h.Epochs with
-        | None -> None
-        | Some e ->
-            if name.StartsWith "val_" then
-                e.Validation |> Map.tryFind (name.Substring 4)
-            else
-                e.Train |> Map.tryFind name
+        List.tryLast h.Epochs |> Option.bind (valueIn name)
 
     let private better (mode: string) (a: float) (b: float) = if mode = "max" then a > b else a < b
 
@@ -133,16 +134,14 @@ module Callbacks =
 
                         // A resumed run starts from the best of the epochs trained before it.
                         if best.IsNone then
-                            best <-
+                            let earlier =
                                 e.History.Epochs
                                 |> List.take (e.History.Epochs.Length - 1)
-                                |> List.choose (fun r -> monitored monitor { Epochs = [ r ] })
-                                |> List.fold
-                                    (fun b v ->
-                                        match b with
-                                        | Some b when not (better mode v b) -> Some b
-                                        | _ -> Some v)
-                                    None
+                                |> List.choose (valueIn monitor)
+
+                            if not (List.isEmpty earlier) then
+                                best <-
+                                    Some(List.reduce (fun b v -> if better mode v b then v else b) earlier)
 
                         match monitored monitor e.History, best with
                         | Some v, Some b when not (better mode v b) -> ()

@@ -3,6 +3,7 @@ namespace Functional
 open System
 open System.Globalization
 open System.Text
+open Functional.Data
 
 /// What the training loop records for one epoch. Metric maps use the metric's name as key and
 /// "loss" for the loss; `Validation` is empty when there is no validation data.
@@ -113,45 +114,9 @@ module History =
 
         sb.ToString()
 
-    /// The fields of one CSV line (commas separate; a quoted field may hold commas and doubled quotes).
-    let private csvFields (line: string) : string list =
-        let fields = ResizeArray<string>()
-        let current = StringBuilder()
-        let mutable quoted = false
-        let mutable i = 0
-
-        while i < line.Length do
-            let c = line[i]
-
-            if quoted then
-                if c = '"' && i + 1 < line.Length && line[i + 1] = '"' then
-                    current.Append '"' |> ignore
-                    i <- i + 1
-                elif c = '"' then
-                    quoted <- false
-                else
-                    current.Append c |> ignore
-            elif c = '"' then
-                quoted <- true
-            elif c = ',' then
-                fields.Add(current.ToString())
-                current.Clear() |> ignore
-            else
-                current.Append c |> ignore
-
-            i <- i + 1
-
-        fields.Add(current.ToString())
-        List.ofSeq fields
-
-    /// Reads what `toCsv` wrote (per-step losses are not in the CSV, so `StepLosses` is empty); raises
-    /// InvalidDataException naming the line when the text is not such a CSV.
+    /// Reads what `toCsv` wrote (per-step losses are not in the CSV, so `StepLosses` is empty) with the
+    /// `Csv` reader; raises InvalidDataException naming the line when the text is not such a CSV.
     let ofCsv (text: string) : History =
-        let lines =
-            text.Replace("\r\n", "\n").Split('\n')
-            |> Array.filter (fun l -> l.Length > 0)
-            |> List.ofArray
-
         let fail (line: int) (what: string) =
             raise (
                 IO.InvalidDataException(
@@ -159,47 +124,60 @@ module History =
                 )
             )
 
-        match lines with
-        | [] -> fail 1 "the text is empty (no header)"
-        | header :: rows ->
-            let columns = csvFields header |> Array.ofList
+        use reader = new IO.StringReader(text)
+        // only an empty cell is missing: "NaN" is a recorded value (a learning rate that was not given)
+        let options =
+            { CsvOptions.Default with
+                MissingValues = [ "" ]
+            }
 
-            if columns.Length < 3 || columns[0] <> "epoch" then
-                fail 1 $"the header starts with '{columns[0]}', not 'epoch'"
+        let table = Csv.readFrom options "History.ofCsv" reader
 
-            let parse (line: int) (cell: string) =
-                match Double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture) with
-                | true, v -> v
-                | _ -> fail line $"'{cell}' is not a number"
+        if table.Header.Length = 0 then
+            fail 1 "the text is empty (no header)"
 
-            let record (index: int) (row: string) =
-                let line = index + 2
-                let cells = csvFields row |> Array.ofList
+        if table.Header.Length < 3 || table.Header[0] <> "epoch" then
+            fail 1 $"the header starts with '{table.Header[0]}', not 'epoch'"
 
-                if cells.Length <> columns.Length then
-                    fail line $"{cells.Length} fields where the header has {columns.Length}"
+        // a cell that is neither empty nor a number (an empty epoch counts as not a number)
+        for column in table.Columns do
+            let isNumber (row: int) =
+                fst (Double.TryParse(column.Texts[row], NumberStyles.Float, CultureInfo.InvariantCulture))
 
-                let valuesWith (prefix: string) =
-                    [
-                        for c in 1 .. columns.Length - 1 do
-                            if columns[c].StartsWith prefix && cells[c] <> "" then
-                                columns[c].Substring prefix.Length, parse line cells[c]
-                    ]
+            let allowsEmpty = column.Name <> "epoch"
 
-                let named (name: string) =
-                    match Array.tryFindIndex ((=) name) columns with
-                    | Some c when cells[c] <> "" -> parse line cells[c]
-                    | _ -> nan
+            match
+                Seq.tryFind
+                    (fun row -> not (allowsEmpty && column.Missing[row]) && not (isNumber row))
+                    (seq { 0 .. table.RowCount - 1 })
+            with
+            | Some row -> fail (row + 2) $"'{column.Texts[row]}' is not a number"
+            | None -> ()
 
-                let seconds = named "seconds"
+        let numberAt (name: string) (row: int) =
+            match table.Columns |> Array.tryFind (fun c -> c.Name = name) with
+            | Some c -> c.Numbers[row]
+            | None -> nan
 
-                { epoch (int (parse line cells[0])) (valuesWith "train_") (valuesWith "val_") with
-                    LearningRate = named "learning_rate"
-                    Duration =
-                        (if Double.IsNaN seconds then
-                             TimeSpan.Zero
-                         else
-                             TimeSpan.FromSeconds seconds)
-                }
+        let valuesWith (prefix: string) (row: int) =
+            [
+                for c in table.Columns do
+                    if c.Name.StartsWith prefix && not c.Missing[row] then
+                        c.Name.Substring prefix.Length, c.Numbers[row]
+            ]
 
-            { Epochs = rows |> List.mapi record }
+        let record (row: int) =
+            let seconds = numberAt "seconds" row
+
+            { epoch (int (numberAt "epoch" row)) (valuesWith "train_" row) (valuesWith "val_" row) with
+                LearningRate = numberAt "learning_rate" row
+                Duration =
+                    (if Double.IsNaN seconds then
+                         TimeSpan.Zero
+                     else
+                         TimeSpan.FromSeconds seconds)
+            }
+
+        {
+            Epochs = List.init table.RowCount record
+        }

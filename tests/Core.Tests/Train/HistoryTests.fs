@@ -86,7 +86,7 @@ let tests =
 
                 bad "" "empty"
                 bad "a,b,c\n1,2,3\n" "'a'"
-                bad "epoch,train_loss,learning_rate,seconds\n1,0.5,0.1\n" "line 2: 3 fields"
+                bad "epoch,train_loss,learning_rate,seconds\n1,0.5,0.1\n" "line 2 has 3 fields"
                 bad "epoch,train_loss,learning_rate,seconds\n1,0.5,0.1,2\n2,x,0.1,2\n" "line 3: 'x'"
             }
         ]
