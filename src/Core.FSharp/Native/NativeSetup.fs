@@ -138,7 +138,9 @@ let private initialise =
                  + "are restored (run `dotnet tool restore && dotnet paket restore`) and that the system has "
                  + "libstdc++ 6 and glibc 2.34 or newer."
 
-             raise (NativeLoadException(msg, e)))
+             raise (NativeLoadException(msg, e))
+
+         OneDnnGuard.apply () |> ignore)
 
 /// Patches (if needed) and loads the native backend once per process; safe to call from any thread.
 let ensure () : unit = initialise.Force()

@@ -242,6 +242,34 @@ let private resolve (c: TorchFixture.FixtureCase) : Tensor[] -> Tensor =
 
 let private zeros (shape: int list) = Tensor.zeros (shape, Float64)
 
+/// Asserts that `op` on float32 copies of the inputs agrees with `op` on the float64 inputs, in its value and
+/// in the gradient of <y, r> (a fixed random cotangent r) with respect to each input: max |a - b| <= 1e-4 max |b|.
+let private agreesInFloat32 (seed: int) (shapes: int list list) (op: Tensor list -> Tensor) =
+    let inputs =
+        shapes |> List.mapi (fun i s -> Tensor.randn (Rng.seed (seed + i), s, Float64))
+
+    let cotangent = Tensor.randn (Rng.seed (seed + 99), (op inputs).Shape, Float64)
+
+    let results (xs: Tensor list) =
+        let r = Tensor.toDtype (cotangent, xs.Head.Dtype)
+
+        let gradients =
+            xs
+            |> List.mapi (fun i _ -> Diff.grad (fun x -> Tensor.sum (op (List.updateAt i x xs) * r)) xs[i])
+
+        op xs :: gradients
+
+    let single = results (inputs |> List.map (fun x -> Tensor.toDtype (x, Float32)))
+
+    List.zip3 ("value" :: (shapes |> List.mapi (fun i _ -> $"gradient {i}"))) single (results inputs)
+    |> List.iter (fun (what, a, b) ->
+        let scale = (Tensor.max (Tensor.abs b)).ToDouble()
+        let error = (Tensor.max (Tensor.abs (Tensor.toDtype (a, Float64) - b))).ToDouble()
+
+        Expect.isTrue
+            (error <= 1e-4 * scale)
+            $"{what}: float32 differs from float64 by {error:G3} (largest magnitude {scale:G3})")
+
 [<Tests>]
 let tests =
     testList
@@ -256,6 +284,34 @@ let tests =
                     gradCheckProperty "conv2d" 2 false conv
                     gradCheckProperty "convTranspose1d" 1 true convTranspose
                     gradCheckProperty "convTranspose2d" 2 true convTranspose
+                ]
+
+            testList
+                "float32 agrees with float64 where libtorch's oneDNN kernels went wrong"
+                [
+                    test "conv2d, 30 input channels" {
+                        agreesInFloat32 1 [ [ 4; 30; 8; 8 ]; [ 16; 30; 3; 3 ] ] (fun a ->
+                            Tensor.conv2d (a[0], a[1], padding = 1))
+                    }
+                    test "conv2d, a partial batch of 30 (its weight gradient convolves over 30 channels)" {
+                        agreesInFloat32 2 [ [ 30; 1; 8; 8 ]; [ 16; 1; 3; 3 ] ] (fun a ->
+                            Tensor.conv2d (a[0], a[1], padding = 1))
+
+                        agreesInFloat32 3 [ [ 30; 16; 4; 4 ]; [ 32; 16; 3; 3 ] ] (fun a ->
+                            Tensor.conv2d (a[0], a[1], padding = 1))
+                    }
+                    test "conv1d, 20 input channels" {
+                        agreesInFloat32 4 [ [ 8; 20; 12 ]; [ 16; 20; 3 ] ] (fun a ->
+                            Tensor.conv1d (a[0], a[1], padding = 1))
+                    }
+                    test "convTranspose2d, 8 input channels" {
+                        agreesInFloat32 5 [ [ 4; 8; 6; 6 ]; [ 8; 16; 3; 3 ] ] (fun a ->
+                            Tensor.convTranspose2d (a[0], a[1], padding = 1))
+                    }
+                    test "strided convTranspose2d, 48 output channels" {
+                        agreesInFloat32 6 [ [ 8; 16; 7; 7 ]; [ 16; 48; 3; 3 ] ] (fun a ->
+                            Tensor.convTranspose2d (a[0], a[1], stride = 2, padding = 1, outputPadding = 1))
+                    }
                 ]
 
             test "output shapes follow PyTorch's formulas" {
