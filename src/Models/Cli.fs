@@ -79,7 +79,7 @@ type MainArgs =
             | Zoo _ -> "train every zoo model at full budget and write docs/RESULTS.md."
             | List -> "list the models and datasets."
             | Quick -> "main job: a few steps only (for tests)."
-            | Epochs _ -> "main job: number of epochs (default 12)."
+            | Epochs _ -> "main job: number of epochs (default 40)."
             | Out _ -> "main job: output folder (default artifacts/main-job)."
             | Seed _ -> "seed of every random choice (default 0)."
             | Resume -> "main job: continue from the last checkpoint in the output folder."

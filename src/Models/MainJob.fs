@@ -23,11 +23,11 @@ type MainJobOptions =
         Resume: bool
     }
 
-/// 30 epochs, output in artifacts/main-job, seed 0.
+/// 40 epochs, output in artifacts/main-job, seed 0.
 let defaults =
     {
         Quick = false
-        Epochs = 30
+        Epochs = 40
         Out = Path.Combine("artifacts", "main-job")
         Seed = 0
         Resume = false
