@@ -134,6 +134,14 @@ let mutable private state = NotChecked
 /// What `apply` found (NotChecked before it ran).
 let current () : OneDnnState = state
 
+/// A line for programs to print when the check switched oneDNN off (None otherwise).
+let notice () : string option =
+    match state with
+    | Disabled reason when not (reason.StartsWith variable) ->
+        Some
+            $"note: {reason}; convolutions use libtorch's native kernels (right, slower). {variable}=on skips the check."
+    | _ -> None
+
 /// Runs the check once libtorch is loaded (call it from NativeSetup) and switches oneDNN off if a probe is
 /// wrong; `FUNCTIONAL_ONEDNN=on|off` skips the check. Returns the state it leaves.
 let apply () : OneDnnState =

@@ -73,6 +73,8 @@ module Zoo =
     /// Prints a heading with the model's summary table.
     let header (title: string) (inputShape: int seq) (model: Model) =
         printfn "== %s" title
+        Native.NativeSetup.ensure ()
+        Native.OneDnnGuard.notice () |> Option.iter (printfn "%s")
         printfn "%s" (Model.summary inputShape model)
 
     /// Mean seconds per epoch of a history (0 when empty).

@@ -20,9 +20,15 @@ let tests =
                     match OneDnnGuard.current () with
                     | OneDnnGuard.Verified ->
                         Expect.equal (OneDnnGuard.enabled ()) (Some true) "oneDNN stays on"
+                        Expect.isNone (OneDnnGuard.notice ()) "nothing to say"
                     | OneDnnGuard.Disabled reason ->
                         Expect.stringContains reason "wrong on this CPU" "the reason names the failure"
                         Expect.equal (OneDnnGuard.enabled ()) (Some false) "oneDNN is off"
+
+                        Expect.stringContains
+                            (OneDnnGuard.notice () |> Option.defaultValue "")
+                            "native kernels"
+                            "programs can say so"
 
                         for name, error in OneDnnGuard.probe () do
                             Expect.isLessThanOrEqual error OneDnnGuard.tolerance $"{name} without oneDNN"
