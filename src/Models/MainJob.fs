@@ -101,8 +101,7 @@ let run (options: MainJobOptions) : float =
         xTrain.Shape[0]
         xTest.Shape[0]
 
-    Native.NativeSetup.ensure ()
-    Native.OneDnnGuard.notice () |> Option.iter (printfn "%s")
+    Native.NativeSetup.notice () |> Option.iter (printfn "%s")
     printfn "%s" (Model.summary Digits.imageShape model)
     Directory.CreateDirectory options.Out |> ignore
     let checkpoints = Path.Combine(options.Out, "checkpoints")

@@ -144,3 +144,9 @@ let private initialise =
 
 /// Patches (if needed) and loads the native backend once per process; safe to call from any thread.
 let ensure () : unit = initialise.Force()
+
+/// Loads the native backend and returns what a program should tell its user about it: a line when the
+/// oneDNN guard switched libtorch's oneDNN convolutions off, else None.
+let notice () : string option =
+    ensure ()
+    OneDnnGuard.notice ()

@@ -32,8 +32,10 @@ type OneDnnState =
     | NotChecked
     /// oneDNN's convolutions agree with float64: left on.
     | Verified
-    /// oneDNN is off for the whole process: its convolutions were wrong, or `FUNCTIONAL_ONEDNN=off`.
+    /// oneDNN is off for the whole process: its convolutions were wrong (the reason names the probes).
     | Disabled of reason: string
+    /// oneDNN is off for the whole process without a check: `FUNCTIONAL_ONEDNN=off`.
+    | TurnedOff
 
 /// The variable that overrides the check: `on` keeps oneDNN without checking, `off` turns it off.
 let variable = "FUNCTIONAL_ONEDNN"
@@ -137,7 +139,7 @@ let current () : OneDnnState = state
 /// A line for programs to print when the check switched oneDNN off (None otherwise).
 let notice () : string option =
     match state with
-    | Disabled reason when not (reason.StartsWith variable) ->
+    | Disabled reason ->
         Some
             $"note: {reason}; convolutions use libtorch's native kernels (right, slower). {variable}=on skips the check."
     | _ -> None
@@ -157,7 +159,7 @@ let apply () : OneDnnState =
             NotChecked
         elif choice = "off" || choice = "0" then
             setEnabled false |> ignore
-            Disabled $"{variable}={choice}"
+            TurnedOff
         else
             setEnabled true |> ignore
 

@@ -73,8 +73,7 @@ module Zoo =
     /// Prints a heading with the model's summary table.
     let header (title: string) (inputShape: int seq) (model: Model) =
         printfn "== %s" title
-        Native.NativeSetup.ensure ()
-        Native.OneDnnGuard.notice () |> Option.iter (printfn "%s")
+        Native.NativeSetup.notice () |> Option.iter (printfn "%s")
         printfn "%s" (Model.summary inputShape model)
 
     /// Mean seconds per epoch of a history (0 when empty).

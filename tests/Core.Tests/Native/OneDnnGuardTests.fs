@@ -32,6 +32,7 @@ let tests =
 
                         for name, error in OneDnnGuard.probe () do
                             Expect.isLessThanOrEqual error OneDnnGuard.tolerance $"{name} without oneDNN"
+                    | OneDnnGuard.TurnedOff -> failtest "turned off although FUNCTIONAL_ONEDNN is not set"
                     | OneDnnGuard.NotChecked -> failtest "libtorch's oneDNN switch was not reached"
             }
 
