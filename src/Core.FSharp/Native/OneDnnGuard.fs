@@ -1,13 +1,14 @@
 /// Checks libtorch's oneDNN (mkldnn) convolutions once per process and switches them off where they compute
 /// wrong values. On some CPUs (seen on a virtual AMD EPYC with AVX-512, libtorch 2.10 / oneDNN 3.7.1) float32
-/// convolutions whose input channels are not a multiple of 16 (above 16), transposed convolutions whose input
-/// channels are not a multiple of 16, and some strided transposed ones return wrong numbers, often NaN/Inf,
-/// while float64 and libtorch's native kernels are right. How wrong depends on the run (the same shapes are
-/// sometimes right), so no list of safe shapes can be trusted. At start three small convolutions of those
-/// kinds run twice in float32 and float64; if any differs, libtorch's switch for oneDNN
-/// (`torch.backends.mkldnn.enabled` in PyTorch) is cleared for the whole process, so every convolution (ours
-/// and TorchSharp's `nn`) takes libtorch's native kernels: 1.5-3x slower training steps for CNNs, but right.
-/// `FUNCTIONAL_ONEDNN=on` skips the check; `FUNCTIONAL_ONEDNN=off` switches oneDNN off without it.
+/// convolutions whose input channels are not a multiple of 16 (above 16), transposed convolutions and input
+/// gradients whose input channels are not a multiple of 16, and some strided transposed ones return wrong
+/// numbers, often NaN/Inf, while float64 and libtorch's native kernels are right. How wrong depends on the
+/// run (the same shapes are sometimes right), so no list of safe shapes can be trusted. At start five small
+/// convolutions of those kinds (forward, transposed, backward) run twice in float32 and float64; if any
+/// differs, libtorch's switch for oneDNN (`torch.backends.mkldnn.enabled` in PyTorch) is cleared for the
+/// whole process, so every convolution (ours and TorchSharp's `nn`) takes libtorch's native kernels: slower
+/// for wide layers, but right. `FUNCTIONAL_ONEDNN=on` skips the check; `FUNCTIONAL_ONEDNN=off` switches
+/// oneDNN off without it.
 module Functional.Native.OneDnnGuard
 
 open System
@@ -84,8 +85,10 @@ let private relativeError (dtype: torch.ScalarType) (f: torch.Tensor[] -> torch.
             t.Dispose()
 
 let private pad1 = [| 1L; 1L |]
+let private one = [| 1L; 1L |]
 
-/// The three convolutions that went wrong, with their relative float32 error against float64.
+/// Convolutions of the kinds that went wrong (forward, transposed, backward), with their relative float32
+/// error against float64.
 let probe () : (string * float) list =
     let error f shapes = relativeError torch.float32 f shapes
 
@@ -109,6 +112,14 @@ let probe () : (string * float) list =
                     output_padding = pad1
                 ))
             [| [| 8L; 16L; 7L; 7L |]; [| 16L; 48L; 3L; 3L |] |]
+        "conv2d input gradient with 8 channels",
+        error
+            (fun a -> ConvolutionBackward.inputGrad a[0] [| 4L; 8L; 6L; 6L |] a[1] one pad1 one 1L)
+            [| [| 4L; 8L; 6L; 6L |]; [| 8L; 8L; 3L; 3L |] |]
+        "conv2d weight gradient over a batch of 30",
+        error
+            (fun a -> ConvolutionBackward.weightGrad a[0] a[1] [| 8L; 16L; 3L; 3L |] one pad1 one 1L)
+            [| [| 30L; 8L; 6L; 6L |]; [| 30L; 16L; 6L; 6L |] |]
     ]
 
 /// Relative error above which a float32 convolution counts as wrong (rounding gives ~1e-7).

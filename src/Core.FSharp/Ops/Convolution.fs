@@ -1,7 +1,9 @@
 /// Convolutions (strided, padded, dilated, grouped) and transposed convolutions over 1 or 2 spatial
 /// dimensions. Three ops are the partial derivatives of one trilinear form T(x, w, y) = <y, conv(x, w)>:
 /// the convolution ∂T/∂y, its input adjoint ∂T/∂x (a transposed convolution) and its weight adjoint
-/// ∂T/∂w. Each op is bilinear and its VJPs are the other two ops, so derivatives nest to any order.
+/// ∂T/∂w. Each op is bilinear and its VJPs are the other two ops, so derivatives nest to any order. The
+/// adjoints compute with libtorch's convolution backward kernels (`Native/ConvolutionBackward.fs`), the
+/// ones PyTorch's autograd uses.
 module internal Functional.Ops.Convolution
 
 open System
@@ -10,6 +12,7 @@ open Functional
 open Functional.Ad
 open Functional.Ops.Define
 open Functional.Ops.Window
+open Functional.Native
 
 /// Geometry of a convolution: stride, padding and dilation per spatial dimension, and the group count.
 /// With input x: (N, Cin, *S), weight w: (Cout, Cin / Groups, *K) and output y: (N, Cout, *So), every
@@ -65,62 +68,52 @@ let private cut (sizes: int64[]) (r: Raw) =
 let private convRaw (spec: ConvSpec) (so: int64[]) (x: Raw) (w: Raw) : Raw =
     convolveRaw x w spec.Stride spec.Padding spec.Dilation spec.Groups |> cut so
 
-/// ∂T/∂x: the transposed convolution of g: (N, Cout, *So) with w, producing input lengths `s`.
-let private inputAdjointRaw (spec: ConvSpec) (s: int64[]) (g: Raw) (w: Raw) : Raw =
-    let k, so = spatial w.shape, spatial g.shape
+/// The convolution's full output lengths for input lengths `s` and kernel lengths `k`.
+let private naturalLengths (spec: ConvSpec) (s: int64[]) (k: int64[]) =
+    Array.init s.Length (fun i ->
+        (s[i] + 2L * spec.Padding[i] - spec.Dilation[i] * (k[i] - 1L) - 1L)
+        / spec.Stride[i]
+        + 1L)
 
-    let outputPadding =
-        Array.init s.Length (fun i ->
-            s[i]
-            - ((so[i] - 1L) * spec.Stride[i] - 2L * spec.Padding[i]
-               + spec.Dilation[i] * (k[i] - 1L)
-               + 1L))
+/// g: (N, C, *So) padded with zeros at the end to the full output lengths `full` (the adjoint of `cut`).
+let private uncut (full: int64[]) (g: Raw) =
+    let so = spatial g.shape
 
-    match s.Length with
-    | 1 ->
-        torch.nn.functional.conv_transpose1d (
-            g,
-            w,
-            stride = Nullable spec.Stride[0],
-            padding = Nullable spec.Padding[0],
-            output_padding = Nullable outputPadding[0],
-            dilation = Nullable spec.Dilation[0],
-            groups = spec.Groups
-        )
-    | _ ->
-        torch.nn.functional.conv_transpose2d (
-            g,
-            w,
-            strides = spec.Stride,
-            padding = spec.Padding,
-            output_padding = outputPadding,
-            dilation = spec.Dilation,
-            groups = spec.Groups
-        )
-
-/// ∂T/∂w: a convolution of the input with g over the batch, with batch and channel axes swapped
-/// (x as (Cin / G, G·N, *S), g as (Cout, N, *So) in G groups) and stride and dilation exchanged; the
-/// result (Cin / G, Cout, *K') is cut to the kernel lengths `k` and transposed to (Cout, Cin / G, *K).
-let private weightAdjointRaw (spec: ConvSpec) (k: int64[]) (x: Raw) (g: Raw) : Raw =
-    let n, cin, groups = x.shape[0], x.shape[1], spec.Groups
-    let s = spatial x.shape
-    let nd = int64 s.Length
-
-    if n = 0L then
-        // An empty batch contributes nothing (and the reshapes below would be ambiguous).
-        torch.zeros (Array.append [| g.shape[1]; cin / groups |] k, x.dtype, x.device)
+    if so = full then
+        g
     else
-        let input =
-            x
-                .reshape(Array.append [| n; groups; cin / groups |] s)
-                .permute(Array.append [| 2L; 1L; 0L |] [| 3L .. 2L + nd |])
-                .reshape(Array.append [| cin / groups; groups * n |] s)
+        // pad lists the last dimension first
+        let pads =
+            [| for i in so.Length - 1 .. -1 .. 0 -> [| 0L; full[i] - so[i] |] |]
+            |> Array.concat
 
-        let filters = g.transpose (0L, 1L)
+        torch.nn.functional.pad (g, pads)
 
-        (convolveRaw input filters spec.Dilation spec.Padding spec.Stride groups |> cut k)
-            .transpose(0L, 1L)
-            .contiguous()
+/// Whether a tensor has no elements (libtorch's backward kernels reject an empty batch).
+let private isEmpty (r: Raw) = r.numel () = 0L
+
+/// ∂T/∂x: the transposed convolution of g: (N, Cout, *So) with w, producing input lengths `s` (libtorch's
+/// convolution backward kernel for the input).
+let private inputAdjointRaw (spec: ConvSpec) (s: int64[]) (g: Raw) (w: Raw) : Raw =
+    let shape = Array.append [| g.shape[0]; w.shape[1] * spec.Groups |] s
+
+    if isEmpty g then
+        torch.zeros (shape, g.dtype, g.device)
+    else
+        let g = uncut (naturalLengths spec s (spatial w.shape)) g
+        ConvolutionBackward.inputGrad g shape w spec.Stride spec.Padding spec.Dilation spec.Groups
+
+/// ∂T/∂w: the correlation of the input x: (N, Cin, *S) with g: (N, Cout, *So) over the batch, as
+/// (Cout, Cin / G, *k) (libtorch's convolution backward kernel for the weight).
+let private weightAdjointRaw (spec: ConvSpec) (k: int64[]) (x: Raw) (g: Raw) : Raw =
+    let shape = Array.append [| g.shape[1]; x.shape[1] / spec.Groups |] k
+
+    if isEmpty x || isEmpty g then
+        // An empty batch contributes nothing.
+        torch.zeros (shape, x.dtype, x.device)
+    else
+        let g = uncut (naturalLengths spec (spatial x.shape) k) g
+        ConvolutionBackward.weightGrad g x shape spec.Stride spec.Padding spec.Dilation spec.Groups
 
 /// conv(x, w) with output lengths `so` (x: (N, Cin, *S), w: (Cout, Cin / G, *K)); bilinear.
 let rec conv (spec: ConvSpec) (so: int64[]) (x: Value) (w: Value) : Value =

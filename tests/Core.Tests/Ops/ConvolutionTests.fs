@@ -314,6 +314,31 @@ let tests =
                     }
                 ]
 
+            testList
+                "gradients at the edges of libtorch's backward kernels"
+                [
+                    test "an empty batch has a zero weight gradient and an empty input gradient" {
+                        let w = Tensor.randn (Rng.seed 7, [ 4; 3; 3; 3 ], Float64)
+                        let x = zeros [ 0; 3; 5; 5 ]
+
+                        let gw = Diff.grad (fun w -> Tensor.sum (Tensor.conv2d (x, w, padding = 1))) w
+
+                        TestUtil.expectClose 0.0 gw (zeros [ 4; 3; 3; 3 ]) "weight gradient"
+                        let gx = Diff.grad (fun x -> Tensor.sum (Tensor.conv2d (x, w))) x
+                        Expect.sequenceEqual gx.Shape [| 0; 3; 5; 5 |] "input gradient shape"
+                    }
+                    test "a transposed convolution whose output padding reaches the stride (dilation 2)" {
+                        // the output has one row and column more than the adjoint convolution gives back,
+                        // so its gradients pad the cotangent before calling the backward kernels
+                        let x = Tensor.randn (Rng.seed 8, [ 2; 3; 4; 3 ], Float64)
+                        let w = Tensor.randn (Rng.seed 9, [ 3; 2; 2; 3 ], Float64)
+
+                        GradCheck.checkArgs
+                            (fun a -> Tensor.convTranspose2d (a[0], a[1], dilation = 2, outputPadding = 1))
+                            [| x; w |]
+                    }
+                ]
+
             test "output shapes follow PyTorch's formulas" {
                 let y =
                     Tensor.conv2d (
