@@ -85,7 +85,15 @@ let private relativeError (dtype: torch.ScalarType) (f: torch.Tensor[] -> torch.
             t.Dispose()
 
 let private pad1 = [| 1L; 1L |]
-let private one = [| 1L; 1L |]
+
+/// Stride 1, padding 1, no dilation, one group.
+let private padded: ConvolutionKernels.Geometry =
+    {
+        Stride = [| 1L; 1L |]
+        Padding = pad1
+        Dilation = [| 1L; 1L |]
+        Groups = 1L
+    }
 
 /// Convolutions of the kinds that went wrong (forward, transposed, backward), with their relative float32
 /// error against float64.
@@ -114,11 +122,11 @@ let probe () : (string * float) list =
             [| [| 8L; 16L; 7L; 7L |]; [| 16L; 48L; 3L; 3L |] |]
         "conv2d input gradient with 8 channels",
         error
-            (fun a -> ConvolutionBackward.inputGrad a[0] [| 4L; 8L; 6L; 6L |] a[1] one pad1 one 1L)
+            (fun a -> ConvolutionKernels.inputGrad a[0] [| 4L; 8L; 6L; 6L |] a[1] padded)
             [| [| 4L; 8L; 6L; 6L |]; [| 8L; 8L; 3L; 3L |] |]
         "conv2d weight gradient over a batch of 30",
         error
-            (fun a -> ConvolutionBackward.weightGrad a[0] a[1] [| 8L; 16L; 3L; 3L |] one pad1 one 1L)
+            (fun a -> ConvolutionKernels.weightGradByKernel a[0] a[1] [| 8L; 16L; 3L; 3L |] padded)
             [| [| 30L; 8L; 6L; 6L |]; [| 30L; 16L; 6L; 6L |] |]
     ]
 

@@ -2,8 +2,7 @@
 /// dimensions. Three ops are the partial derivatives of one trilinear form T(x, w, y) = <y, conv(x, w)>:
 /// the convolution ∂T/∂y, its input adjoint ∂T/∂x (a transposed convolution) and its weight adjoint
 /// ∂T/∂w. Each op is bilinear and its VJPs are the other two ops, so derivatives nest to any order. The
-/// adjoints compute with libtorch's convolution backward kernels (`Native/ConvolutionBackward.fs`), the
-/// ones PyTorch's autograd uses.
+/// raw computations are in `Native/ConvolutionKernels.fs` (the adjoints by libtorch's backward kernels).
 module internal Functional.Ops.Convolution
 
 open System
@@ -18,102 +17,20 @@ open Functional.Native
 /// With input x: (N, Cin, *S), weight w: (Cout, Cin / Groups, *K) and output y: (N, Cout, *So), every
 /// op below keeps So <= the natural output length ⌊(S + 2p - d(K - 1) - 1) / s⌋ + 1 (the output is
 /// cut to So), which makes the input adjoint's output padding smaller than max(stride, dilation).
-type ConvSpec =
-    {
-        Stride: int64[]
-        Padding: int64[]
-        Dilation: int64[]
-        Groups: int64
-    }
-
-let private convolveRaw
-    (x: Raw)
-    (w: Raw)
-    (stride: int64[])
-    (padding: int64[])
-    (dilation: int64[])
-    (groups: int64)
-    =
-    match stride.Length with
-    | 1 ->
-        torch.nn.functional.conv1d (
-            x,
-            w,
-            stride = Nullable stride[0],
-            padding = Nullable padding[0],
-            dilation = Nullable dilation[0],
-            groups = groups
-        )
-    | _ ->
-        torch.nn.functional.conv2d (
-            x,
-            w,
-            strides = stride,
-            padding = padding,
-            dilation = dilation,
-            groups = groups
-        )
-
-/// Cuts the spatial dimensions of `r` to `sizes` (keeping the leading elements).
-let private cut (sizes: int64[]) (r: Raw) =
-    let mutable out = r
-
-    for i in 0 .. sizes.Length - 1 do
-        if out.shape[i + 2] > sizes[i] then
-            out <- out.narrow (int64 (i + 2), 0L, sizes[i])
-
-    out
+type ConvSpec = ConvolutionKernels.Geometry
 
 /// y = conv(x, w) cut to the output lengths `so`.
 let private convRaw (spec: ConvSpec) (so: int64[]) (x: Raw) (w: Raw) : Raw =
-    convolveRaw x w spec.Stride spec.Padding spec.Dilation spec.Groups |> cut so
+    ConvolutionKernels.convolve x w spec |> ConvolutionKernels.cut so
 
-/// The convolution's full output lengths for input lengths `s` and kernel lengths `k`.
-let private naturalLengths (spec: ConvSpec) (s: int64[]) (k: int64[]) =
-    Array.init s.Length (fun i ->
-        (s[i] + 2L * spec.Padding[i] - spec.Dilation[i] * (k[i] - 1L) - 1L)
-        / spec.Stride[i]
-        + 1L)
-
-/// g: (N, C, *So) padded with zeros at the end to the full output lengths `full` (the adjoint of `cut`).
-let private uncut (full: int64[]) (g: Raw) =
-    let so = spatial g.shape
-
-    if so = full then
-        g
-    else
-        // pad lists the last dimension first
-        let pads =
-            [| for i in so.Length - 1 .. -1 .. 0 -> [| 0L; full[i] - so[i] |] |]
-            |> Array.concat
-
-        torch.nn.functional.pad (g, pads)
-
-/// Whether a tensor has no elements (libtorch's backward kernels reject an empty batch).
-let private isEmpty (r: Raw) = r.numel () = 0L
-
-/// ∂T/∂x: the transposed convolution of g: (N, Cout, *So) with w, producing input lengths `s` (libtorch's
-/// convolution backward kernel for the input).
+/// ∂T/∂x: the transposed convolution of g: (N, Cout, *So) with w, producing input lengths `s`.
 let private inputAdjointRaw (spec: ConvSpec) (s: int64[]) (g: Raw) (w: Raw) : Raw =
-    let shape = Array.append [| g.shape[0]; w.shape[1] * spec.Groups |] s
-
-    if isEmpty g then
-        torch.zeros (shape, g.dtype, g.device)
-    else
-        let g = uncut (naturalLengths spec s (spatial w.shape)) g
-        ConvolutionBackward.inputGrad g shape w spec.Stride spec.Padding spec.Dilation spec.Groups
+    ConvolutionKernels.inputGrad g (Array.append [| g.shape[0]; w.shape[1] * spec.Groups |] s) w spec
 
 /// ∂T/∂w: the correlation of the input x: (N, Cin, *S) with g: (N, Cout, *So) over the batch, as
-/// (Cout, Cin / G, *k) (libtorch's convolution backward kernel for the weight).
+/// (Cout, Cin / G, *k).
 let private weightAdjointRaw (spec: ConvSpec) (k: int64[]) (x: Raw) (g: Raw) : Raw =
-    let shape = Array.append [| g.shape[1]; x.shape[1] / spec.Groups |] k
-
-    if isEmpty x || isEmpty g then
-        // An empty batch contributes nothing.
-        torch.zeros (shape, x.dtype, x.device)
-    else
-        let g = uncut (naturalLengths spec (spatial x.shape) k) g
-        ConvolutionBackward.weightGrad g x shape spec.Stride spec.Padding spec.Dilation spec.Groups
+    ConvolutionKernels.weightGrad g x (Array.append [| g.shape[1]; x.shape[1] / spec.Groups |] k) spec
 
 /// conv(x, w) with output lengths `so` (x: (N, Cin, *S), w: (Cout, Cin / G, *K)); bilinear.
 let rec conv (spec: ConvSpec) (so: int64[]) (x: Value) (w: Value) : Value =
@@ -252,7 +169,7 @@ let convolution
 
     let so = outputSizes op (spatial xs) (spatial ws) stride padding dilation false
 
-    let spec =
+    let spec: ConvSpec =
         {
             Stride = stride
             Padding = padding
@@ -328,7 +245,7 @@ let transposedConvolution
             $"the output would have spatial size {Errors.shapeText so} for input size {Errors.shapeText s}, kernel {Errors.shapeText k}, stride {Errors.shapeText stride}, padding {Errors.shapeText padding}"
             "Use less padding or a larger input."
 
-    let spec =
+    let spec: ConvSpec =
         {
             Stride = stride
             Padding = padding
