@@ -101,16 +101,21 @@ let private uncut (full: int64[]) (g: torch.Tensor) =
 
         torch.nn.functional.pad (g, pads)
 
-/// Calls `<name>_<nd>d` with the gradient, the input, the weight and the geometry.
+/// Calls `<name>_<nd>d` with the gradient, the input, the weight and the geometry. The numbers go as
+/// int32: TorchSharp passes an int64 argument as a temporary native Scalar that the garbage collector may
+/// free before libtorch reads it (the call then saw garbage strides, now and then).
 let private call (name: string) (g: torch.Tensor) (x: torch.Tensor) (w: torch.Tensor) (geometry: Geometry) =
     let numbers =
-        Array.concat [ geometry.Stride; geometry.Padding; geometry.Dilation ]
-        |> Array.map box
+        Array.concat [ geometry.Stride; geometry.Padding; geometry.Dilation; [| geometry.Groups |] ]
+        |> Array.map (fun v -> box (Checked.int32 v))
 
-    let args =
-        Array.concat [ [| box g; box x; box w |]; numbers; [| box geometry.Groups |] ]
+    let args = Array.append [| box g; box x; box w |] numbers
 
-    compiled.Value.invoke ($"{name}_{geometry.Stride.Length}d", args) :?> torch.Tensor
+    let result =
+        compiled.Value.invoke ($"{name}_{geometry.Stride.Length}d", args) :?> torch.Tensor
+
+    GC.KeepAlive args
+    result
 
 /// ∂<g, conv(x, w)>/∂x for x of shape `inputShape` (N, Cin, *S): libtorch's backward kernel.
 let inputGrad (g: torch.Tensor) (inputShape: int64[]) (w: torch.Tensor) (geometry: Geometry) : torch.Tensor =

@@ -163,6 +163,47 @@ let tests =
                     (torch.zeros shape)
             }
 
+            test "the kernels read their geometry right while the garbage collector runs" {
+                // TorchSharp hands int64 arguments to TorchScript as temporary native objects that a collection
+                // could free before libtorch read them (10 of 20,000 calls failed so)
+                use _ = torch.NewDisposeScope()
+                let x = values 0.1 [| 2L; 3L; 6L; 6L |]
+                let g = values 0.2 [| 2L; 4L; 6L; 6L |]
+                let shape = [| 4L; 3L; 3L; 3L |]
+
+                let geometry =
+                    {
+                        Stride = [| 1L; 1L |]
+                        Padding = [| 1L; 1L |]
+                        Dilation = [| 1L; 1L |]
+                        Groups = 1L
+                    }
+
+                let expected = weightGradByKernel g x shape geometry
+                let collecting = ref true
+
+                let collector =
+                    System.Threading.Thread(fun () ->
+                        while collecting.Value do
+                            System.GC.Collect 0
+                            System.Threading.Thread.Sleep 1)
+
+                collector.Start()
+
+                let wrong =
+                    try
+                        Seq.init 20000 id
+                        |> Seq.filter (fun _ ->
+                            use _ = torch.NewDisposeScope()
+                            not ((weightGradByKernel g x shape geometry).allclose(expected, 0.0, 1e-12)))
+                        |> Seq.length
+                    finally
+                        collecting.Value <- false
+                        collector.Join()
+
+                Expect.equal wrong 0 "calls with a wrong result"
+            }
+
             test "the kernel is preferred on a GPU, with one thread, and for large products" {
                 Expect.isTrue (prefersKernel false 8 1L) "GPU"
                 Expect.isTrue (prefersKernel true 1 1L) "one CPU thread"
