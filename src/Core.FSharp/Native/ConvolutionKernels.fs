@@ -127,6 +127,19 @@ let inputGrad (g: torch.Tensor) (inputShape: int64[]) (w: torch.Tensor) (geometr
         use shapeOnly = torch.empty (inputShape, dtype = g.dtype, device = g.device)
         call "input_grad" g shapeOnly w geometry
 
+/// Zeros of the weight's shape when the batch is empty (it contributes nothing, and libtorch's kernels reject
+/// it), else `compute ()`.
+let private unlessEmpty
+    (g: torch.Tensor)
+    (x: torch.Tensor)
+    (weightShape: int64[])
+    (compute: unit -> torch.Tensor)
+    =
+    if g.numel () = 0L || x.numel () = 0L then
+        torch.zeros (weightShape, x.dtype, x.device)
+    else
+        compute ()
+
 /// ∂<g, conv(x, w)>/∂w for w of shape `weightShape` (Cout, Cin / G, *K): libtorch's backward kernel, which
 /// multiplies the gradient and the input's patches one sample at a time.
 let weightGradByKernel
@@ -135,13 +148,11 @@ let weightGradByKernel
     (weightShape: int64[])
     (geometry: Geometry)
     : torch.Tensor =
-    if g.numel () = 0L || x.numel () = 0L then
-        torch.zeros (weightShape, x.dtype, x.device)
-    else
+    unlessEmpty g x weightShape (fun () ->
         let g = uncut (fullLengths geometry (spatial x.shape) (spatial weightShape)) g
         // the kernel reads only the shape of the weight
         use shapeOnly = torch.empty (weightShape, dtype = g.dtype, device = g.device)
-        call "weight_grad" g x shapeOnly geometry
+        call "weight_grad" g x shapeOnly geometry)
 
 /// ∂<g, conv(x, w)>/∂w as one convolution over the whole batch: x as (Cin / G, G·N, *S) convolved with g as
 /// (Cout, N, *So) in G groups, stride and dilation exchanged; the result (Cin / G, Cout, *K') is cut to
@@ -152,9 +163,7 @@ let weightGradOverBatch
     (weightShape: int64[])
     (geometry: Geometry)
     : torch.Tensor =
-    if g.numel () = 0L || x.numel () = 0L then
-        torch.zeros (weightShape, x.dtype, x.device)
-    else
+    unlessEmpty g x weightShape (fun () ->
         let n, cin, groups = x.shape[0], x.shape[1], geometry.Groups
         let s = spatial x.shape
         let nd = int64 s.Length
@@ -173,7 +182,7 @@ let weightGradOverBatch
 
         (convolve input (g.transpose (0L, 1L)) exchanged |> cut (spatial weightShape))
             .transpose(0L, 1L)
-            .contiguous()
+            .contiguous())
 
 /// Multiply-adds per sample below which `weightGrad` prefers `weightGradOverBatch` on a CPU with more than
 /// one libtorch thread.

@@ -23,6 +23,15 @@ let private agree (what: string) (actual: torch.Tensor) (expected: torch.Tensor)
     let error = (actual - expected).abs().max().item<float>()
     Expect.isLessThan error 1e-10 $"{what}: largest difference"
 
+/// A 2-d geometry with one group.
+let private geometry2d (stride: int64[]) (padding: int64[]) (dilation: int64[]) : Geometry =
+    {
+        Stride = stride
+        Padding = padding
+        Dilation = dilation
+        Groups = 1L
+    }
+
 /// A convolution: input and weight shapes and the geometry.
 type private Case =
     {
@@ -62,13 +71,7 @@ let private cases =
             Name = "2-d, LeNet's first layer"
             Input = [| 4L; 1L; 12L; 12L |]
             Weight = [| 6L; 1L; 5L; 5L |]
-            Geometry =
-                {
-                    Stride = [| 1L; 1L |]
-                    Padding = [| 2L; 2L |]
-                    Dilation = [| 1L; 1L |]
-                    Groups = 1L
-                }
+            Geometry = geometry2d [| 1L; 1L |] [| 2L; 2L |] [| 1L; 1L |]
         }
     ]
 
@@ -101,13 +104,7 @@ let tests =
                 let w = values 0.3 [| 4L; 3L; 3L; 3L |]
                 let g = values 0.2 [| 2L; 4L; 4L; 5L |]
 
-                let geometry =
-                    {
-                        Stride = [| 2L; 2L |]
-                        Padding = [| 1L; 1L |]
-                        Dilation = [| 1L; 1L |]
-                        Groups = 1L
-                    }
+                let geometry = geometry2d [| 2L; 2L |] [| 1L; 1L |] [| 1L; 1L |]
 
                 // a 2-strided 3x3 kernel with padding 1 maps 8x9 to 4x5; ask for 8x9
                 let expected =
@@ -135,13 +132,7 @@ let tests =
                 let x = values 0.4 [| 3L; 2L; 7L; 6L |]
                 let g = values 0.8 [| 3L; 5L; 4L; 3L |]
 
-                let geometry =
-                    {
-                        Stride = [| 1L; 2L |]
-                        Padding = [| 1L; 1L |]
-                        Dilation = [| 2L; 1L |]
-                        Groups = 1L
-                    }
+                let geometry = geometry2d [| 1L; 2L |] [| 1L; 1L |] [| 2L; 1L |]
 
                 // full output lengths: (7 + 2 - 4 - 1) / 1 + 1 = 5 and (6 + 2 - 2 - 1) / 2 + 1 = 3
                 let shape = [| 5L; 2L; 3L; 2L |]
@@ -171,13 +162,7 @@ let tests =
                 let g = values 0.2 [| 2L; 4L; 6L; 6L |]
                 let shape = [| 4L; 3L; 3L; 3L |]
 
-                let geometry =
-                    {
-                        Stride = [| 1L; 1L |]
-                        Padding = [| 1L; 1L |]
-                        Dilation = [| 1L; 1L |]
-                        Groups = 1L
-                    }
+                let geometry = geometry2d [| 1L; 1L |] [| 1L; 1L |] [| 1L; 1L |]
 
                 let expected = weightGradByKernel g x shape geometry
                 let collecting = ref true
