@@ -3,12 +3,12 @@
 /// convolutions whose input channels are not a multiple of 16 (above 16), transposed convolutions and input
 /// gradients whose input channels are not a multiple of 16, and some strided transposed ones return wrong
 /// numbers, often NaN/Inf, while float64 and libtorch's native kernels are right. How wrong depends on the
-/// run (the same shapes are sometimes right), so no list of safe shapes can be trusted. At start five small
-/// convolutions of those kinds (forward, transposed, backward) run twice in float32 and float64; if any
-/// differs, libtorch's switch for oneDNN (`torch.backends.mkldnn.enabled` in PyTorch) is cleared for the
-/// whole process, so every convolution (ours and TorchSharp's `nn`) takes libtorch's native kernels: slower
-/// for wide layers, but right. `FUNCTIONAL_ONEDNN=on` skips the check; `FUNCTIONAL_ONEDNN=off` switches
-/// oneDNN off without it.
+/// run (the same shapes are sometimes right), so no list of safe shapes can be trusted. At start three small
+/// forward and transposed convolutions of those kinds run twice in float32 and float64, and, if they agree,
+/// two of libtorch's backward kernels; if any differs, libtorch's switch for oneDNN
+/// (`torch.backends.mkldnn.enabled` in PyTorch) is cleared for the whole process, so every convolution (ours
+/// and TorchSharp's `nn`) takes libtorch's native kernels: slower for wide layers, but right.
+/// `FUNCTIONAL_ONEDNN=on` skips the check; `FUNCTIONAL_ONEDNN=off` switches oneDNN off without it.
 module Functional.Native.OneDnnGuard
 
 open System
@@ -95,9 +95,9 @@ let private padded: ConvolutionKernels.Geometry =
         Groups = 1L
     }
 
-/// Convolutions of the kinds that went wrong (forward, transposed, backward), with their relative float32
-/// error against float64.
-let probe () : (string * float) list =
+/// Forward and transposed convolutions of the kinds that went wrong, with their relative float32 error
+/// against float64.
+let private forwardProbes () : (string * float) list =
     let error f shapes = relativeError torch.float32 f shapes
 
     [
@@ -120,6 +120,14 @@ let probe () : (string * float) list =
                     output_padding = pad1
                 ))
             [| [| 8L; 16L; 7L; 7L |]; [| 16L; 48L; 3L; 3L |] |]
+    ]
+
+/// libtorch's backward kernels for the input and the weight (their first call compiles
+/// `ConvolutionKernels`' TorchScript unit), with their relative float32 error against float64.
+let private backwardProbes () : (string * float) list =
+    let error f shapes = relativeError torch.float32 f shapes
+
+    [
         "conv2d input gradient with 8 channels",
         error
             (fun a -> ConvolutionKernels.inputGrad a[0] [| 4L; 8L; 6L; 6L |] a[1] padded)
@@ -129,6 +137,9 @@ let probe () : (string * float) list =
             (fun a -> ConvolutionKernels.weightGradByKernel a[0] a[1] [| 8L; 16L; 3L; 3L |] padded)
             [| [| 30L; 8L; 6L; 6L |]; [| 30L; 16L; 6L; 6L |] |]
     ]
+
+/// Every probe (forward, transposed, backward) with its relative float32 error against float64.
+let probe () : (string * float) list = forwardProbes () @ backwardProbes ()
 
 /// Relative error above which a float32 convolution counts as wrong (rounding gives ~1e-7).
 let tolerance = 1e-3
@@ -182,8 +193,12 @@ let apply () : OneDnnState =
         else
             setEnabled true |> ignore
 
-            // Twice: a wrong kernel is sometimes right on one call.
-            match verdict (probe () @ probe ()) with
+            // Twice: a wrong kernel is sometimes right on one call. The backward kernels are checked only
+            // when the forward ones pass: once oneDNN is off, the TorchScript unit they need waits for a
+            // program that uses convolutions.
+            let check probes = verdict (probes () @ probes ())
+
+            match check forwardProbes |> Option.orElseWith (fun () -> check backwardProbes) with
             | None -> Verified
             | Some reason ->
                 setEnabled false |> ignore
