@@ -97,10 +97,11 @@ def cnn_fashion():
     )
 
 
-# name -> (dataset folder, model, epochs, batch size), as in the zoo files.
+# name -> (dataset folder, model, epochs, batch size, share of the training images held out for
+# validation (the last ones; 0: the test set is the per-epoch validation set)), as in the zoo files.
 MODELS = {
-    "cnn-mnist": ("mnist", cnn_mnist, 8, 64),
-    "cnn-fashion": ("fashion-mnist", cnn_fashion, 10, 64),
+    "cnn-mnist": ("mnist", cnn_mnist, 8, 64, 0.0),
+    "cnn-fashion": ("fashion-mnist", cnn_fashion, 15, 64, 5000 / 60000),
 }
 
 
@@ -124,10 +125,15 @@ def evaluate(model, x, y, batch=500):
 
 
 def run(name, epochs, limit):
-    folder, make, full_epochs, batch = MODELS[name]
+    folder, make, full_epochs, batch, split = MODELS[name]
     epochs = epochs or full_epochs
     x_train, y_train = load(folder, "train", limit)
     x_test, y_test = load(folder, "test", limit)
+    x_val, y_val = x_test, y_test
+    if split > 0:
+        # Train.fit's ValidationSplit: the last max(1, int(n * split)) training images
+        cut = len(x_train) - max(1, int(len(x_train) * split))
+        x_train, y_train, x_val, y_val = x_train[:cut], y_train[:cut], x_train[cut:], y_train[cut:]
     torch.manual_seed(1)
     model = make()
     total_steps = epochs * (len(x_train) // batch + 1)
@@ -150,7 +156,7 @@ def run(name, epochs, limit):
             sched.step()
             total += loss.item() * len(idx)
         # Validation after each epoch is part of the F# side's time per epoch too.
-        accuracy = evaluate(model, x_test, y_test)
+        accuracy = evaluate(model, x_val, y_val)
         durations.append(time.perf_counter() - started)
         print(
             f"{name} epoch {epoch}/{epochs}: loss {total / len(x_train):.4f}, "

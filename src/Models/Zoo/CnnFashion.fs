@@ -40,14 +40,19 @@ let evaluation (quick: bool) : ZooEvaluation =
         Describe = ZooEvaluation.describeClass (List.ofArray FashionMnist.classNames)
     }
 
-/// Trains and prints the test accuracy last.
+/// The share of the training images held out for validation: the last 5,000 of the 60,000 (the recipe,
+/// 15 epochs, was chosen on them; the test set is only scored at the end).
+let validationSplit = 5000.0 / 60000.0
+
+/// Trains on 55,000 training images (validating on the other 5,000) and prints the test accuracy last.
 let run (options: ZooOptions) : ZooResult =
     let (xTrain, yTrain), test = data options.Quick
     let batchSize = 64
-    let fitOptions = Zoo.fitOptions options 10 batchSize
+    let fitOptions = Zoo.fitOptions options 15 batchSize
+    let trained = xTrain.Shape[0] - int (float xTrain.Shape[0] * validationSplit)
 
     let schedule =
-        Schedule.cosineDecay (1e-3, fitOptions.Epochs * (xTrain.Shape[0] / batchSize + 1), 0.05)
+        Schedule.cosineDecay (1e-3, fitOptions.Epochs * (trained / batchSize + 1), 0.05)
 
     let config =
         {
@@ -65,6 +70,7 @@ let run (options: ZooOptions) : ZooResult =
         config
         { fitOptions with
             LearningRate = Some schedule
+            ValidationSplit = validationSplit
         }
         500
         (List.ofArray FashionMnist.classNames)

@@ -192,9 +192,10 @@ module Zoo =
     let valueOf (name: string) (stats: (string * float) list) : float =
         stats |> List.find (fun (k, _) -> k = name) |> snd
 
-    /// The run of a classifier: prints the header, trains `config` from a fresh state (seed 1) with the test
-    /// set as validation data, saves the run, writes the confusion matrix of the reloaded model's
-    /// `toLabels` predictions and prints its test accuracy (the evaluation's `accuracyKey`) last.
+    /// The run of a classifier: prints the header, trains `config` from a fresh state (seed 1), saves the
+    /// run, writes the confusion matrix of the reloaded model's `toLabels` predictions and prints its test
+    /// accuracy (the evaluation's `accuracyKey`) last. The validation data are the fit options' own
+    /// (`Validation` or `ValidationSplit`) when they name some, else the test set (for the curves only).
     let fitClassifier
         (options: ZooOptions)
         (name: string)
@@ -213,12 +214,17 @@ module Zoo =
         header title inputShape config.Model
         let state = TrainStep.init config (Rng.seed 1) inputShape
 
+        let ownValidation = fitOptions.Validation.IsSome || fitOptions.ValidationSplit > 0.0
+
         let fit =
             Train.fit
                 config
-                { fitOptions with
-                    Validation = Some(xTest, yTest)
-                }
+                (if ownValidation then
+                     fitOptions
+                 else
+                     { fitOptions with
+                         Validation = Some(xTest, yTest)
+                     })
                 state
                 (xTrain, yTrain)
 
@@ -239,7 +245,14 @@ module Zoo =
             Epochs = fit.History.Epochs.Length
             SecondsPerEpoch = seconds
             Parameters = Params.count fit.State.Params
-            Details = []
+            Details =
+                match List.tryLast fit.History.Epochs with
+                | Some last when ownValidation ->
+                    last.Validation
+                    |> Map.tryFind accuracyKey
+                    |> Option.map (fun v -> $"validation {accuracyKey}", v)
+                    |> Option.toList
+                | _ -> []
             Files = files @ [ plot ]
         }
 
