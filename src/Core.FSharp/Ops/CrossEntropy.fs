@@ -46,7 +46,7 @@ let private firstOrderGradient (target: Value) (x: Value) (g: Value) : Value =
     constant
         "crossEntropy"
         (fun r ->
-            let out = r[0].softmax(1L, System.Nullable())
+            let out = Softmax.rawSoftmax 1L r[0]
             use onehot = torch.nn.functional.one_hot (r[1], r[0].shape[1])
             out.sub_(onehot).mul_(r[2]).div_(scalar (float r[0].shape[0])))
         [| x; target; g |]

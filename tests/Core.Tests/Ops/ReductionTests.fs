@@ -191,6 +191,65 @@ let tests =
                         Expect.isTrue (g |> Array.forall Double.IsFinite) "finite gradient"
                     }
 
+                    test
+                        "softmax and logSoftmax over short last dimensions (separate kernels) equal libtorch's" {
+                        // [rows; < 16] with >= 512 elements takes the max-subtract-exp-sum path; 1e3 scales
+                        // check its stability, -inf entries its masking behaviour
+                        for rows, cols, dtype, scale in
+                            [
+                                64, 10, Float32, 1.0
+                                40, 13, Float32, 1e3
+                                100, 7, Float64, 1.0
+                                9, 64, Float32, 1.0
+                            ] do
+                            let values =
+                                Array.init (rows * cols) (fun i ->
+                                    if i % 37 = 5 then
+                                        Double.NegativeInfinity
+                                    else
+                                        scale * sin (float i * 1.7))
+
+                            let x = Tensor.create(values, dtype).Reshape [ rows; cols ]
+
+                            let reference =
+                                TorchSharp.torch
+                                    .tensor(values, dimensions = ReadOnlySpan [| int64 rows; int64 cols |])
+                                    .to_type(
+                                        if dtype = Float32 then
+                                            TorchSharp.torch.ScalarType.Float32
+                                        else
+                                            TorchSharp.torch.ScalarType.Float64
+                                    )
+
+                            let expectSame (what: string) (ours: Tensor) (theirs: TorchSharp.torch.Tensor) =
+                                let a = ours.ToArray<float>()
+
+                                let b =
+                                    theirs
+                                        .to_type(TorchSharp.torch.ScalarType.Float64)
+                                        .data<float>()
+                                        .ToArray()
+
+                                let tolerance = if dtype = Float32 then 1e-6 else 1e-14
+
+                                for i in 0 .. a.Length - 1 do
+                                    if
+                                        not (a[i] = b[i] || abs (a[i] - b[i]) <= tolerance * (1.0 + abs b[i]))
+                                    then
+                                        failtestf
+                                            "%s [%d; %d] %A: element %d is %g, libtorch %g"
+                                            what
+                                            rows
+                                            cols
+                                            dtype
+                                            i
+                                            a[i]
+                                            b[i]
+
+                            expectSame "softmax" (Tensor.softmax (x, -1)) (reference.softmax -1L)
+                            expectSame "logSoftmax" (Tensor.logSoftmax (x, -1)) (reference.log_softmax -1L)
+                    }
+
                     test "prod's Hessian with two zeros is exact (PyTorch 1.13 gives 0 here)" {
                         let h =
                             arr (Diff.hessian Tensor.prod (Tensor.create ([| 0.0; 2.0; 0.0; 3.0 |], Float64)))
