@@ -59,35 +59,43 @@ module TrainStep =
     let private raws (trees: Params list) =
         trees |> Seq.collect Params.tensors |> Seq.map (fun t -> Value.raw t.Value)
 
-    /// True when the sum of all elements of all tensors is finite (one reduction per tensor, one read), which
-    /// proves every element finite: a NaN or an infinity makes the total NaN or infinite. False says only
-    /// "check each tensor" (the total may also have overflowed).
-    let internal surelyFinite (tensors: Tensor list) =
+    /// The loss as a number and whether every gradient is surely finite, read in one transfer: the loss and
+    /// one sum per gradient (a kernel each, in the gradient's dtype) are stacked and copied out together. A
+    /// NaN or an infinity in a gradient makes its sum non-finite; a non-finite sum says only "check each
+    /// tensor" (the sum may also have overflowed).
+    let internal lossAndFiniteness (loss: Tensor) (grads: Tensor list) : float * bool =
+        let lossRaw = Value.raw loss.Value
+
         let raws =
-            tensors
+            grads
             |> List.map (fun t -> Value.raw t.Value)
             |> List.filter (fun r -> r.NumberOfElements > 0L)
 
-        List.isEmpty raws
-        || Memory.Discarding(fun () ->
-            // One sum per tensor in its own dtype (one kernel each; an overflow to ∞ only sends the caller
-            // to its per-tensor check), converted to Float64 once, whatever the dtypes.
-            let sameDtype = raws |> List.forall (fun r -> r.dtype = raws.Head.dtype)
+        if lossRaw.NumberOfElements <> 1L then
+            // ToDouble names the problem (the loss must be one number)
+            loss.ToDouble(), true
+        else
+            let values =
+                Memory.Discarding(fun () ->
+                    let parts = lossRaw.reshape [||] :: (raws |> List.map (fun r -> r.sum ()))
 
-            let sums =
-                raws
-                |> List.map (fun r ->
-                    if sameDtype then
-                        r.sum ()
-                    else
-                        r.sum().to_type TorchSharp.torch.ScalarType.Float64)
-                |> Array.ofList
+                    let parts =
+                        if parts |> List.forall (fun r -> r.dtype = lossRaw.dtype) then
+                            parts
+                        else
+                            parts |> List.map (fun r -> r.to_type TorchSharp.torch.ScalarType.Float64)
 
-            let total =
-                TorchSharp.torch.stack(sums).sum().to_type(TorchSharp.torch.ScalarType.Float64).item<float>()
+                    let stacked = TorchSharp.torch.stack(parts).cpu()
+
+                    match stacked.dtype with
+                    | TorchSharp.torch.ScalarType.Float64 -> stacked.data<float>().ToArray()
+                    | TorchSharp.torch.ScalarType.Float32 ->
+                        stacked.data<float32>().ToArray() |> Array.map float
+                    | _ -> stacked.to_type(TorchSharp.torch.ScalarType.Float64).data<float>().ToArray())
 
             GC.KeepAlive raws
-            not (Double.IsNaN total || Double.IsInfinity total))
+            GC.KeepAlive lossRaw
+            values[0], values |> Array.skip 1 |> Array.forall Double.IsFinite
 
     /// A fresh training state: parameters and model state from `Model.initWithState`, optimizer state from `Init`.
     let init (config: TrainConfig) (rng: Rng) (inputShape: int seq) : TrainState =
@@ -124,12 +132,11 @@ module TrainStep =
                     config.Loss pred y
 
                 let value, grads = DiffParams.valueAndGrad loss state.Params
-                let lossValue = value.ToDouble()
-
                 let namedGrads = Params.toList grads
+                let lossValue, gradsFinite = lossAndFiniteness value (List.map snd namedGrads)
 
                 let badParam =
-                    if surelyFinite (List.map snd namedGrads) then
+                    if gradsFinite then
                         None
                     else
                         namedGrads
