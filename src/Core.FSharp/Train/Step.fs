@@ -85,13 +85,12 @@ module TrainStep =
                         else
                             parts |> List.map (fun r -> r.to_type TorchSharp.torch.ScalarType.Float64)
 
-                    let stacked = TorchSharp.torch.stack(parts).cpu()
-
-                    match stacked.dtype with
-                    | TorchSharp.torch.ScalarType.Float64 -> stacked.data<float>().ToArray()
-                    | TorchSharp.torch.ScalarType.Float32 ->
-                        stacked.data<float32>().ToArray() |> Array.map float
-                    | _ -> stacked.to_type(TorchSharp.torch.ScalarType.Float64).data<float>().ToArray())
+                    TorchSharp.torch
+                        .stack(parts)
+                        .to_type(TorchSharp.torch.ScalarType.Float64)
+                        .cpu()
+                        .data<float>()
+                        .ToArray())
 
             GC.KeepAlive raws
             GC.KeepAlive lossRaw
