@@ -1,6 +1,7 @@
 namespace Functional.Raw
 
 open System
+open System.Runtime.InteropServices
 open TorchSharp
 
 /// When to collect the tensors that the GC owns (those that escape scopes into user code): after `Budget`
@@ -11,7 +12,8 @@ open TorchSharp
 /// step's time, with the same flat resident memory.)
 type internal NativeBudget private () =
     static let gate = obj ()
-    static let tracked = ResizeArray<struct (WeakReference<torch.Tensor> * int64)>()
+    // weak GC handles rather than WeakReference objects: no finalizable object per tracked tensor
+    static let tracked = ResizeArray<struct (GCHandle * int64)>()
     static let mutable sinceCollection = 0L
     static let mutable collections = 0
 
@@ -21,14 +23,14 @@ type internal NativeBudget private () =
         let mutable kept = 0
 
         for i in 0 .. tracked.Count - 1 do
-            let struct (reference, bytes) = tracked[i]
+            let struct (handle, bytes) = tracked[i]
 
-            match reference.TryGetTarget() with
-            | true, t when not t.IsInvalid ->
+            match handle.Target with
+            | :? torch.Tensor as t when not t.IsInvalid ->
                 live <- live + bytes
                 tracked[kept] <- tracked[i]
                 kept <- kept + 1
-            | _ -> ()
+            | _ -> handle.Free()
 
         tracked.RemoveRange(kept, tracked.Count - kept)
         live
@@ -40,7 +42,7 @@ type internal NativeBudget private () =
     static member Add(t: torch.Tensor, bytes: int64) : unit =
         let collect =
             lock gate (fun () ->
-                tracked.Add(struct (WeakReference<torch.Tensor>(t), bytes))
+                tracked.Add(struct (GCHandle.Alloc(t, GCHandleType.Weak), bytes))
                 sinceCollection <- sinceCollection + bytes
 
                 if sinceCollection <= NativeBudget.Budget then
@@ -52,6 +54,10 @@ type internal NativeBudget private () =
 
                     if live > NativeBudget.Budget / 2L then
                         sinceCollection <- 0L
+
+                        for struct (handle, _) in tracked do
+                            handle.Free()
+
                         tracked.Clear()
                         collections <- collections + 1
                         Some collections

@@ -59,10 +59,18 @@ module TrainStep =
     let private raws (trees: Params list) =
         trees |> Seq.collect Params.tensors |> Seq.map (fun t -> Value.raw t.Value)
 
-    /// The loss as a number and whether every gradient is surely finite, read in one transfer: the loss and
-    /// one sum per gradient (a kernel each, in the gradient's dtype) are stacked and copied out together. A
-    /// NaN or an infinity in a gradient makes its sum non-finite; a non-finite sum says only "check each
-    /// tensor" (the sum may also have overflowed).
+    /// A one-element tensor's value as a float, read without a conversion kernel when it is Float32 or Float64.
+    let private readOne (r: TorchSharp.torch.Tensor) : float =
+        match r.dtype with
+        | TorchSharp.torch.ScalarType.Float32 -> float (r.item<float32>())
+        | TorchSharp.torch.ScalarType.Float64 -> r.item<float>()
+        | _ -> Memory.Discarding(fun () -> r.to_type(TorchSharp.torch.ScalarType.Float64).item<float>())
+
+    /// The loss as a number and whether every gradient is surely finite, from the loss and one sum per
+    /// gradient (a kernel each, in the gradient's dtype): a NaN or an infinity in a gradient makes its sum
+    /// non-finite; a non-finite sum says only "check each tensor" (the sum may also have overflowed). On the
+    /// CPU each number is read on its own (cheaper than stacking them); on other devices they are stacked
+    /// and copied out in one transfer.
     let internal lossAndFiniteness (loss: Tensor) (grads: Tensor list) : float * bool =
         let lossRaw = Value.raw loss.Value
 
@@ -71,30 +79,41 @@ module TrainStep =
             |> List.map (fun t -> Value.raw t.Value)
             |> List.filter (fun r -> r.NumberOfElements > 0L)
 
-        if lossRaw.NumberOfElements <> 1L then
-            // ToDouble names the problem (the loss must be one number)
-            loss.ToDouble(), true
-        else
-            let values =
-                Memory.Discarding(fun () ->
-                    let parts = lossRaw.reshape [||] :: (raws |> List.map (fun r -> r.sum ()))
+        let result =
+            if lossRaw.NumberOfElements <> 1L then
+                // ToDouble names the problem (the loss must be one number)
+                loss.ToDouble(), true
+            elif lossRaw.device_type = TorchSharp.DeviceType.CPU then
+                let lossValue = readOne lossRaw
 
-                    let parts =
-                        if parts |> List.forall (fun r -> r.dtype = lossRaw.dtype) then
-                            parts
-                        else
-                            parts |> List.map (fun r -> r.to_type TorchSharp.torch.ScalarType.Float64)
+                let finite =
+                    Memory.Discarding(fun () ->
+                        raws |> List.forall (fun r -> Double.IsFinite(readOne (r.sum ()))))
 
-                    TorchSharp.torch
-                        .stack(parts)
-                        .to_type(TorchSharp.torch.ScalarType.Float64)
-                        .cpu()
-                        .data<float>()
-                        .ToArray())
+                lossValue, finite
+            else
+                let values =
+                    Memory.Discarding(fun () ->
+                        let parts = lossRaw.reshape [||] :: (raws |> List.map (fun r -> r.sum ()))
 
-            GC.KeepAlive raws
-            GC.KeepAlive lossRaw
-            values[0], values |> Array.skip 1 |> Array.forall Double.IsFinite
+                        let parts =
+                            if parts |> List.forall (fun r -> r.dtype = lossRaw.dtype) then
+                                parts
+                            else
+                                parts |> List.map (fun r -> r.to_type TorchSharp.torch.ScalarType.Float64)
+
+                        TorchSharp.torch
+                            .stack(parts)
+                            .to_type(TorchSharp.torch.ScalarType.Float64)
+                            .cpu()
+                            .data<float>()
+                            .ToArray())
+
+                values[0], values |> Array.skip 1 |> Array.forall Double.IsFinite
+
+        GC.KeepAlive raws
+        GC.KeepAlive lossRaw
+        result
 
     /// A fresh training state: parameters and model state from `Model.initWithState`, optimizer state from `Init`.
     let init (config: TrainConfig) (rng: Rng) (inputShape: int seq) : TrainState =
@@ -131,14 +150,13 @@ module TrainStep =
                     config.Loss pred y
 
                 let value, grads = DiffParams.valueAndGrad loss state.Params
-                let namedGrads = Params.toList grads
-                let lossValue, gradsFinite = lossAndFiniteness value (List.map snd namedGrads)
+                let lossValue, gradsFinite = lossAndFiniteness value (Params.tensors grads)
 
                 let badParam =
                     if gradsFinite then
                         None
                     else
-                        namedGrads
+                        Params.toList grads
                         |> List.tryFind (fun (_, g) -> not (Tensor.allFinite g))
                         |> Option.map fst
 
