@@ -44,8 +44,13 @@ type Tensor internal (value: Value) =
                 "Reduce it first (e.g. Tensor.sum) or index one element."
 
         // KeepAlive: a GC on another thread must not finalize the tensor while libtorch reads it.
+        // Float32, Float64 and Int64 (losses, counts) are read as they are; other dtypes are converted first.
         let value =
-            Raw.Memory.Discarding(fun () -> r.to_type(torch.ScalarType.Float64).cpu().item<float>())
+            match r.dtype with
+            | torch.ScalarType.Float32 -> float (r.item<float32>())
+            | torch.ScalarType.Float64 -> r.item<float>()
+            | torch.ScalarType.Int64 -> float (r.item<int64>())
+            | _ -> Raw.Memory.Discarding(fun () -> r.to_type(torch.ScalarType.Float64).cpu().item<float>())
 
         GC.KeepAlive r
         GC.KeepAlive t

@@ -87,6 +87,22 @@ let tests =
                 TestUtil.throwsInvalid [ "ToDouble"; "[2]" ] (fun () -> (Tensor.zeros [ 2 ]).ToDouble())
             }
 
+            test "ToDouble reads every dtype's value exactly" {
+                let read (t: Tensor) = t.ToDouble()
+                Expect.equal (read (Tensor.create ([| 0.1f |], Float32))) (float 0.1f) "Float32, widened"
+                Expect.equal (read (Tensor.create ([| 0.1 |], Float64))) 0.1 "Float64"
+                Expect.equal (read (Tensor.create ([| 1L <<< 40 |], Int64))) (float (1L <<< 40)) "Int64"
+                Expect.equal (read (Tensor.create ([| -7 |], Int32))) -7.0 "Int32"
+                Expect.equal (read (Tensor.create ([| true |], Bool))) 1.0 "Bool"
+                Expect.isTrue (System.Double.IsNaN(read (Tensor.create ([| nanf |], Float32)))) "NaN"
+                Expect.equal (read (Tensor.create ([| infinityf |], Float32))) infinity "infinity"
+
+                Expect.equal
+                    (read (Tensor.reshape (Tensor.create [| 2.5f |], [ 1; 1 ])))
+                    2.5
+                    "a [1; 1] tensor"
+            }
+
             test "dtype conversion is differentiable between float types" {
                 let g =
                     Diff.grad

@@ -88,6 +88,45 @@ let private rateNow (lr: Rate) (state: Params) : float option =
         else
             Some(value.ToDouble())
 
+/// True when some tensor of the tree carries a derivative.
+let rec private anyDifferentiableIn (p: Params) : bool =
+    match p with
+    | Leaf t -> t.IsDifferentiable
+    | Group children -> children |> List.exists (snd >> anyDifferentiableIn)
+
+/// True when both trees have the same names in the same order (shapes are not compared).
+let rec private sameNames (p: Params) (q: Params) : bool =
+    match p, q with
+    | Leaf _, Leaf _ -> true
+    | Group xs, Group ys ->
+        xs.Length = ys.Length
+        && List.forall2 (fun (a, x) (b, y) -> a = b && sameNames x y) xs ys
+    | _ -> false
+
+/// The trees (θ', m', v') of a per-tensor step (g, m, v, θ) -> (m', v', θ') over four trees of one
+/// structure (`sameNames`), in one walk and in the order of `Params.tensors`.
+let rec private stepTrees
+    (step: Tensor -> Tensor -> Tensor -> Tensor -> Tensor * Tensor * Tensor)
+    (g: Params)
+    (m: Params)
+    (v: Params)
+    (theta: Params)
+    : Params * Params * Params =
+    match g, m, v, theta with
+    | Leaf g, Leaf m, Leaf v, Leaf t ->
+        let m', v', t' = step g m v t
+        Leaf t', Leaf m', Leaf v'
+    | Group gs, Group ms, Group vs, Group ts ->
+        let rec walk gs ms vs ts thetas mus nus =
+            match gs, ms, vs, ts with
+            | (_, g) :: gs, (_, m) :: ms, (_, v) :: vs, (name, t) :: ts ->
+                let t', m', v' = stepTrees step g m v t
+                walk gs ms vs ts ((name, t') :: thetas) ((name, m') :: mus) ((name, v') :: nus)
+            | _ -> Group(List.rev thetas), Group(List.rev mus), Group(List.rev nus)
+
+        walk gs ms vs ts [] [] []
+    | _ -> invalidOp "FusedMoments.stepTrees: trees of different structures"
+
 /// Adam's whole step for the state of `Transform.chain` over [decay (coupled); scaleByAdam; decay
 /// (decoupled); scaleByLearningRate lr] (the decay parts only when used, as `Optim.adam`/`adamW` build it):
 /// per tensor m' = β₁m + (1-β₁)g, v' = β₂v + (1-β₂)g², θ' = θ(1 - lr·wd) - (lr/c₁)·m' / (√v'/√c₂ + ε),
@@ -113,23 +152,22 @@ let adamStep
 
         let adam = child adamAt
         let lrState = child lrAt
-        let g = Params.toList grads
-        let p = Params.toList parameters
 
         let moments =
             match adam with
-            | Group [ "count", Leaf _; "mu", mu; "nu", nu ] -> Some(Params.toList mu, Params.toList nu)
+            | Group [ "count", Leaf _; "mu", mu; "nu", nu ] -> Some(mu, nu)
             | _ -> None
-
-        let everything =
-            Params.tensors grads @ Params.tensors state @ Params.tensors parameters
 
         match moments, rateNow lr lrState with
         | Some(mu, nu), Some rate when
-            not (anyDifferentiable everything)
-            && List.map fst g = List.map fst p
-            && List.map fst mu = List.map fst p
-            && List.map fst nu = List.map fst p
+            not (
+                anyDifferentiableIn grads
+                || anyDifferentiableIn state
+                || anyDifferentiableIn parameters
+            )
+            && sameNames grads parameters
+            && sameNames mu parameters
+            && sameNames nu parameters
             ->
             let n = OptimHelpers.countField "count" adam + 1
             let c1 = 1.0 - pown beta1 n
@@ -165,16 +203,7 @@ let adamStep
 
                 m', v', theta'
 
-            let results =
-                List.zip (List.zip g p) (List.zip mu nu)
-                |> List.map (fun (((path, grad), (_, theta)), ((_, m), (_, v))) -> path, step grad m v theta)
-
-            let pick (choose: Tensor * Tensor * Tensor -> Tensor) =
-                Params.withTensors parameters (results |> List.map (snd >> choose))
-
-            let newParams = pick (fun (_, _, t) -> t)
-            let mu' = pick (fun (m, _, _) -> m)
-            let nu' = pick (fun (_, v, _) -> v)
+            let newParams, mu', nu' = stepTrees step grads mu nu parameters
 
             let adamState =
                 Group [ "count", Leaf(OptimHelpers.countTensor n); "mu", mu'; "nu", nu' ]

@@ -94,9 +94,10 @@ type internal Memory private () =
         if bytes >= 1024L then
             NativeBudget.Add(t, bytes)
 
-    /// Tracks a tensor if it is made outside every scope (it then belongs to user code and the GC).
+    /// Tracks a tensor if it is made outside every scope and outside the user's TorchSharp dispose scopes
+    /// (it then belongs to user code and the GC; a dispose scope would hold it until it is disposed).
     static member inline TrackIfTopLevel(t: torch.Tensor) : torch.Tensor =
-        if Memory.depth = 0 then
+        if Memory.depth = 0 && isNull torch.CurrentDisposeScope then
             Memory.Track t
 
         t
@@ -129,7 +130,8 @@ type internal Memory private () =
         body ()
 
     /// Runs `body` in a scope; only the outermost scope on a thread frees memory. The tensors that
-    /// `keep` lists from the result survive the scope and are handed to the GC.
+    /// `keep` lists from the result survive the scope: they move to the user's enclosing TorchSharp dispose
+    /// scope if there is one (which then frees them), else they are handed to the GC.
     static member Scoped(body: unit -> 'T, keep: 'T -> torch.Tensor seq) : 'T =
         if Memory.depth > 0 then
             Memory.depth <- Memory.depth + 1
@@ -139,6 +141,7 @@ type internal Memory private () =
             finally
                 Memory.depth <- Memory.depth - 1
         else
+            let owned = not (isNull torch.CurrentDisposeScope)
             let scope = torch.NewDisposeScope()
             Memory.depth <- 1
 
@@ -148,7 +151,9 @@ type internal Memory private () =
                 for t in keep result do
                     if not (isNull t) then
                         scope.MoveToOuter t |> ignore
-                        Memory.Track t
+
+                        if not owned then
+                            Memory.Track t
 
                 result
             finally

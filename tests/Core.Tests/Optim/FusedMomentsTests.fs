@@ -64,6 +64,19 @@ let tests =
                     Expect.isFalse (Tensor.allclose (moved, start)) "the parameters moved"
                 }
 
+                test $"{name}: the fused path is taken (it makes fewer native tensors than the generic step)" {
+                    let created (o: Optimizer) =
+                        let p = parameters ()
+                        let g = gradients 1 p
+                        let s = Optimizer.init o p
+                        use _ = TorchSharp.torch.NewDisposeScope()
+                        TorchSharp.DisposeScopeManager.Statistics.Reset()
+                        Optimizer.step o g s p |> ignore
+                        TorchSharp.DisposeScopeManager.Statistics.CreatedInScopeCount
+
+                    Expect.isLessThan (created opt) (created { opt with Init = opt.Init }) "fused < generic"
+                }
+
             test "a differentiated learning rate takes the generic, differentiable path" {
                 let p = parameters ()
                 let g = gradients 1 p

@@ -131,4 +131,20 @@ let tests =
                 Expect.isLessThanOrEqual disposed 1 "no forced collection for tensors a dispose scope freed"
                 Expect.isGreaterThanOrEqual garbage 3 "collections that reclaim unreferenced tensors"
             }
+
+            test "tensors held by the user's open dispose scope do not force collections" {
+                // 20 × three 4 MB tensors (zeros, the sum, a gradient) stay in the scope until it ends: no
+                // collection can free them, so none is forced (before the scope owned them, three were)
+                settle ()
+                let before = GC.CollectionCount 0
+
+                do
+                    use _ = TorchSharp.torch.NewDisposeScope()
+
+                    for _ in 1..20 do
+                        let x = Tensor.zeros [ 1024; 1024 ] + 1.0
+                        Diff.grad (fun v -> Tensor.sum (v * v)) x |> ignore
+
+                Expect.isLessThanOrEqual (GC.CollectionCount 0 - before) 1 "no forced collection"
+            }
         ]
