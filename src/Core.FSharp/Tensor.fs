@@ -5,6 +5,17 @@ open TorchSharp
 open Functional.Ad
 open Functional.Ops
 
+/// Reading one number out of a raw tensor.
+module internal RawNumber =
+    /// The value of a one-element raw tensor as a float: Float32, Float64 and Int64 (losses, counts) are read
+    /// as they are, other dtypes are converted first. The caller keeps `r` alive while it is read.
+    let read (r: torch.Tensor) : float =
+        match r.dtype with
+        | torch.ScalarType.Float32 -> float (r.item<float32>())
+        | torch.ScalarType.Float64 -> r.item<float>()
+        | torch.ScalarType.Int64 -> float (r.item<int64>())
+        | _ -> Raw.Memory.Discarding(fun () -> r.to_type(torch.ScalarType.Float64).cpu().item<float>())
+
 /// An immutable n-dimensional array that can carry derivatives: a constant, a forward-mode dual or a
 /// reverse-mode node (see `Diff`). Operators accept a Tensor or a number on either side.
 [<Sealed; AllowNullLiteral>]
@@ -44,13 +55,7 @@ type Tensor internal (value: Value) =
                 "Reduce it first (e.g. Tensor.sum) or index one element."
 
         // KeepAlive: a GC on another thread must not finalize the tensor while libtorch reads it.
-        // Float32, Float64 and Int64 (losses, counts) are read as they are; other dtypes are converted first.
-        let value =
-            match r.dtype with
-            | torch.ScalarType.Float32 -> float (r.item<float32>())
-            | torch.ScalarType.Float64 -> r.item<float>()
-            | torch.ScalarType.Int64 -> float (r.item<int64>())
-            | _ -> Raw.Memory.Discarding(fun () -> r.to_type(torch.ScalarType.Float64).cpu().item<float>())
+        let value = RawNumber.read r
 
         GC.KeepAlive r
         GC.KeepAlive t

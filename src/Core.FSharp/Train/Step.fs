@@ -59,13 +59,6 @@ module TrainStep =
     let private raws (trees: Params list) =
         trees |> Seq.collect Params.tensors |> Seq.map (fun t -> Value.raw t.Value)
 
-    /// A one-element tensor's value as a float, read without a conversion kernel when it is Float32 or Float64.
-    let private readOne (r: TorchSharp.torch.Tensor) : float =
-        match r.dtype with
-        | TorchSharp.torch.ScalarType.Float32 -> float (r.item<float32>())
-        | TorchSharp.torch.ScalarType.Float64 -> r.item<float>()
-        | _ -> Memory.Discarding(fun () -> r.to_type(TorchSharp.torch.ScalarType.Float64).item<float>())
-
     /// The loss as a number and whether every gradient is surely finite, from the loss and one sum per
     /// gradient (a kernel each, in the gradient's dtype): a NaN or an infinity in a gradient makes its sum
     /// non-finite; a non-finite sum says only "check each tensor" (the sum may also have overflowed). On the
@@ -84,11 +77,11 @@ module TrainStep =
                 // ToDouble names the problem (the loss must be one number)
                 loss.ToDouble(), true
             elif lossRaw.device_type = TorchSharp.DeviceType.CPU then
-                let lossValue = readOne lossRaw
+                let lossValue = RawNumber.read lossRaw
 
                 let finite =
                     Memory.Discarding(fun () ->
-                        raws |> List.forall (fun r -> Double.IsFinite(readOne (r.sum ()))))
+                        raws |> List.forall (fun r -> Double.IsFinite(RawNumber.read (r.sum ()))))
 
                 lossValue, finite
             else
