@@ -119,6 +119,13 @@ public static class Optimizers
     /// <summary>Gradient accumulation: k - 1 calls give zero updates while gradients add up; every k-th call gives <paramref name="inner"/> their mean.</summary>
     public static OptimizerFn Accumulate(int k, OptimizerFn inner) => Wrap(CombineTransforms.Accumulate(k, inner.Core));
 
+    /// <summary>
+    /// <paramref name="inner"/> plus an exponential moving average of the parameters after every step,
+    /// a ← decay·a + (1 − decay)·θ (Keras' <c>use_ema</c>); read it with <see cref="TrainingResult.WithAveragedWeights"/>.
+    /// </summary>
+    public static OptimizerFn AverageWeights(double decay, OptimizerFn inner) =>
+        Wrap(WeightAverageTransforms.AverageWeights(decay, inner.Core));
+
     /// <summary>Multiplies the updates by a scale reduced by <paramref name="factor"/> when the metric reported with <see cref="ReportMetric"/> stops improving (PyTorch's ReduceLROnPlateau).</summary>
     public static OptimizerFn ReduceOnPlateau(
         double factor = 0.1, int patience = 10, double threshold = 1e-4, int cooldown = 0, double minScale = 0.0) =>

@@ -20,6 +20,12 @@ public sealed record TrainingOptions
     /// <summary>Held-out data evaluated after every epoch (its values appear as "val_..." in the history).</summary>
     public Samples? Validation { get; init; }
 
+    /// <summary>
+    /// Evaluate the validation data with the optimizer's weight average (<see cref="Optimizers.AverageWeights"/>)
+    /// instead of the raw parameters, so that early stopping and best-epoch checkpoints judge the average.
+    /// </summary>
+    public bool ValidateAveraged { get; init; }
+
     /// <summary>Fraction of the training data held out for validation when <see cref="Validation"/> is null (0 = none).</summary>
     public double ValidationSplit { get; init; }
 
@@ -51,6 +57,7 @@ public sealed record TrainingOptions
             BatchSize,
             Shuffle,
             Validation is null ? null : FSharpOption<Tuple<Tensor, Tensor>>.Some(Tuple.Create(Validation.X, Validation.Y)),
+            ValidateAveraged,
             ValidationSplit,
             Interop.List(Callbacks.Select(c => c.Core)),
             Progress switch

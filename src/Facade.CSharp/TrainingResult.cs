@@ -41,6 +41,13 @@ public sealed class TrainingResult
     /// <summary>The trained parameters (or the restored best ones).</summary>
     public ParamTree Params => new(State.Params);
 
+    /// <summary>
+    /// The same result with its parameters replaced by the optimizer's weight average
+    /// (<see cref="Optimizers.AverageWeights"/>), to evaluate, predict with or save the averaged model.
+    /// </summary>
+    public TrainingResult WithAveragedWeights() =>
+        new(Model, Optimizer, Config, Train.averaged(State), History, StoppedEarly, LastEpoch);
+
     /// <summary>The model's non-trainable state (batch norm's running statistics; empty for most models).</summary>
     public ParamTree ModelState => new(State.ModelState);
 

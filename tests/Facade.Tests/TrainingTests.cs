@@ -41,6 +41,31 @@ public class TrainingTests
     }
 
     [Fact]
+    public void AveragedWeightsAreValidatedAndReadBack()
+    {
+        var (train, test) = Data.Digits(flatten: true).Split(testFraction: 0.2, seed: 0);
+        var model = Layer.Sequential(Layer.Dense(32), Layer.Relu(), Layer.Dense(10));
+
+        var result = Training.Fit(
+            model,
+            Loss.CrossEntropy,
+            Optimizers.AverageWeights(0.9, Optimizers.Adam(1e-2)),
+            train,
+            new TrainingOptions
+            {
+                Epochs = 2,
+                Validation = test,
+                ValidateAveraged = true,
+                Progress = ProgressDisplay.Silent,
+            });
+
+        var averaged = result.WithAveragedWeights();
+        Assert.Equal(result.History.Last!.Validation["loss"], averaged.Evaluate(test)["loss"], 6);
+        Assert.NotEqual(result.Evaluate(test)["loss"], averaged.Evaluate(test)["loss"], 4);
+        Assert.Equal(result.Params.Paths, averaged.Params.Paths);
+    }
+
+    [Fact]
     public void TheModelIsAPureFunctionOfItsParameters()
     {
         var (x, _) = Data.Digits(flatten: true).Take(5);

@@ -21,6 +21,9 @@ type FitOptions =
         Shuffle: bool
         /// Held-out (inputs, targets) evaluated after every epoch.
         Validation: (Tensor * Tensor) option
+        /// Evaluate the validation data with the optimizer's weight average (`Transform.averageWeights`)
+        /// instead of the raw parameters, so that early stopping and best-epoch checkpoints judge the average.
+        ValidateAveraged: bool
         /// Fraction of the training data held out for validation when `Validation` is None (0 = none).
         ValidationSplit: float
         /// Callbacks run at the end of every epoch.
@@ -47,6 +50,7 @@ type FitOptions =
             BatchSize = 32
             Shuffle = true
             Validation = None
+            ValidateAveraged = false
             ValidationSplit = 0.0
             Callbacks = []
             Progress = None
@@ -73,6 +77,13 @@ module Train =
     /// One pure training step (see TrainStep.run); raises on NaN/Inf.
     let step (config: TrainConfig) (state: TrainState) (batch: Tensor * Tensor) : StepResult =
         TrainStep.run config false state batch
+
+    /// The state with its parameters replaced by the optimizer's weight average (kept by
+    /// `Transform.averageWeights`): for evaluating, predicting with or saving the averaged model.
+    let averaged (state: TrainState) : TrainState =
+        { state with
+            Params = WeightAverage.find state.OptState
+        }
 
     /// Rows `idx` of `t` (as a batch).
     let private rows (t: Tensor) (idx: int[]) =
@@ -144,6 +155,12 @@ module Train =
 
         if not (options.ValidationSplit >= 0.0 && options.ValidationSplit < 1.0) then
             Errors.fail "Train.fit" $"ValidationSplit = {options.ValidationSplit}" "Use a fraction in [0, 1)."
+
+        if options.ValidateAveraged && (WeightAverage.tryFind state.OptState).IsNone then
+            Errors.fail
+                "Train.fit"
+                "ValidateAveraged is set but the optimizer keeps no weight average"
+                "Wrap the optimizer in Transform.averageWeights (decay, optimizer), or leave ValidateAveraged false."
 
         let (xTrain, yTrain), validation =
             match options.Validation with
@@ -241,6 +258,8 @@ module Train =
 
                     let validStats =
                         match validation with
+                        | Some v when options.ValidateAveraged ->
+                            evaluate config (averaged st) options.BatchSize v
                         | Some v -> evaluate config st options.BatchSize v
                         | None -> []
 
