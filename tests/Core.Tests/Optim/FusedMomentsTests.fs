@@ -2,31 +2,15 @@ module Functional.Tests.Optim.FusedMomentsTests
 
 open Expecto
 open Functional
-
-/// Parameters with a nested group and two dtypes' worth of shapes, and gradients for them at a step.
-let private parameters () =
-    Params.group
-        [
-            "dense",
-            Params.ofList
-                [
-                    "weight", Tensor.randn (Rng.seed 1, [ 4; 3 ])
-                    "bias", Tensor.randn (Rng.seed 2, [ 4 ])
-                ]
-            "scale", Leaf(Tensor.randn (Rng.seed 3, [ 2; 2; 2 ]))
-        ]
-
-let private gradients (step: int) (like: Params) =
-    like
-    |> Params.mapi (fun path t -> Tensor.randn (Rng.fold step (Rng.seed (hash path)), t.Shape))
+open Functional.Tests.Optim.Problems
 
 /// Runs `steps` steps with `Optimizer.step` (which takes the fused path when there is one).
 let private run (opt: Optimizer) (steps: int) =
-    let mutable p = parameters ()
+    let mutable p = treeParameters ()
     let mutable s = Optimizer.init opt p
 
     for i in 1..steps do
-        let next, state = Optimizer.step opt (gradients i p) s p
+        let next, state = Optimizer.step opt (treeGradients i p) s p
         p <- next
         s <- state
 
@@ -60,14 +44,14 @@ let tests =
                     expectSameTrees pFused pGeneric "parameters"
                     expectSameTrees sFused sGeneric "state"
                     let moved = Params.toList pFused |> List.head |> snd
-                    let start = Params.toList (parameters ()) |> List.head |> snd
+                    let start = Params.toList (treeParameters ()) |> List.head |> snd
                     Expect.isFalse (Tensor.allclose (moved, start)) "the parameters moved"
                 }
 
                 test $"{name}: the fused path is taken (it makes fewer native tensors than the generic step)" {
                     let created (o: Optimizer) =
-                        let p = parameters ()
-                        let g = gradients 1 p
+                        let p = treeParameters ()
+                        let g = treeGradients 1 p
                         let s = Optimizer.init o p
                         use _ = TorchSharp.torch.NewDisposeScope()
                         TorchSharp.DisposeScopeManager.Statistics.Reset()
@@ -78,8 +62,8 @@ let tests =
                 }
 
             test "a differentiated learning rate takes the generic, differentiable path" {
-                let p = parameters ()
-                let g = gradients 1 p
+                let p = treeParameters ()
+                let g = treeGradients 1 p
 
                 let lossAfterStep (lr: Tensor) =
                     let opt = Optim.adam (Rate.tensor lr)

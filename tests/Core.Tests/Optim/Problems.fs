@@ -81,3 +81,21 @@ let expectRelative (tol: float) (got: float[]) (expected: float[]) (what: string
 
 /// The elements of a tree in one array.
 let flat (p: Params) = (Params.flatten p).ToArray<float>()
+
+/// Parameters with a nested group and several shapes (for tests of whole optimizer steps).
+let treeParameters () =
+    Params.group
+        [
+            "dense",
+            Params.ofList
+                [
+                    "weight", Tensor.randn (Rng.seed 1, [ 4; 3 ])
+                    "bias", Tensor.randn (Rng.seed 2, [ 4 ])
+                ]
+            "scale", Leaf(Tensor.randn (Rng.seed 3, [ 2; 2; 2 ]))
+        ]
+
+/// Gradients for `like` at a step (seeded by the step and each path).
+let treeGradients (step: int) (like: Params) =
+    like
+    |> Params.mapi (fun path t -> Tensor.randn (Rng.fold step (Rng.seed (hash path)), t.Shape))

@@ -3,30 +3,16 @@ module Functional.Tests.Optim.WeightAverageTests
 open Expecto
 open Functional
 open Functional.Tests.TestUtil
-
-let private parameters () =
-    Params.group
-        [
-            "dense",
-            Params.ofList
-                [
-                    "weight", Tensor.randn (Rng.seed 1, [ 4; 3 ])
-                    "bias", Tensor.randn (Rng.seed 2, [ 4 ])
-                ]
-        ]
-
-let private gradients (step: int) (like: Params) =
-    like
-    |> Params.mapi (fun path t -> Tensor.randn (Rng.fold step (Rng.seed (hash path)), t.Shape))
+open Functional.Tests.Optim.Problems
 
 /// Runs `steps` steps of `opt` with `Optimizer.step`; returns every parameter tree visited and the last state.
 let private run (opt: Optimizer) (steps: int) =
-    let mutable p = parameters ()
+    let mutable p = treeParameters ()
     let mutable s = Optimizer.init opt p
     let visited = ResizeArray [ p ]
 
     for i in 1..steps do
-        let next, state = Optimizer.step opt (gradients i p) s p
+        let next, state = Optimizer.step opt (treeGradients i p) s p
         p <- next
         s <- state
         visited.Add p
