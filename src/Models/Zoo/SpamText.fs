@@ -173,10 +173,12 @@ let evaluation (model: Model) (window: Window) (quick: bool) : ZooEvaluation =
     }
 
 /// Trains `config` on the training messages with early stopping on the validation loss (patience 3, best
-/// epoch restored, at most `epochs` epochs); prints why training stopped early, if it did.
+/// epoch restored, at most `epochs` epochs; of the optimizer's weight average if `averaged`); prints why
+/// training stopped early, if it did.
 let private fitWithEarlyStopping
     (options: ZooOptions)
     (config: TrainConfig)
+    (averaged: bool)
     (progress: ProgressMode option)
     (inputShape: int list)
     (epochs: int)
@@ -191,6 +193,7 @@ let private fitWithEarlyStopping
             config
             { Zoo.fitOptions options epochs batchSize with
                 Validation = Some(xValid, yValid)
+                ValidateAveraged = averaged
                 Callbacks = [ Callbacks.earlyStopping "val_loss" 3 true ]
                 Progress = progress
             }
@@ -235,6 +238,7 @@ let bagOfWordsBaseline (options: ZooOptions) (data: SpamData) : float * float =
         fitWithEarlyStopping
             options
             config
+            false
             (Some Silent)
             [ size ]
             30
@@ -258,7 +262,8 @@ let bagOfWordsBaseline (options: ZooOptions) (data: SpamData) : float * float =
 /// Trains `members` copies of a sequence classifier side by side on each message's window and distinct
 /// words (Adam or AdamW after clipping the global norm at 1; early stopping on the members' mean validation
 /// loss), trains the bag-of-words baseline, and prints the test F1 of the spam class (of the members' mean
-/// probabilities) last.
+/// probabilities) last. With `averageDecay`, a moving average of the weights (`Transform.averageWeights`) is
+/// validated, saved and tested instead of the raw weights.
 let trainClassifier
     (options: ZooOptions)
     (name: string)
@@ -267,6 +272,7 @@ let trainClassifier
     (members: int)
     (window: Window)
     (optimizer: Optimizer)
+    (averageDecay: float option)
     (epochs: int)
     : ZooResult =
     let dir = Zoo.folder options name
@@ -289,7 +295,12 @@ let trainClassifier
         {
             Model = membersSideBySide members model
             Loss = membersLoss members
-            Optimizer = Transform.chain [ Transform.clipByGlobalNorm 1.0; optimizer ]
+            Optimizer =
+                let clipped = Transform.chain [ Transform.clipByGlobalNorm 1.0; optimizer ]
+
+                match averageDecay with
+                | Some decay -> Transform.averageWeights (decay, clipped)
+                | None -> clipped
             // per-epoch scores need one prediction: those of several members are computed at the end
             Metrics =
                 if members = 1 then
@@ -312,6 +323,7 @@ let trainClassifier
         fitWithEarlyStopping
             options
             config
+            averageDecay.IsSome
             options.Progress
             [ inputLength window ]
             epochs
@@ -320,6 +332,14 @@ let trainClassifier
             (xValid, yValid)
 
     let seconds = Zoo.reportTime fit.History batchSize
+
+    let fit =
+        if averageDecay.IsSome then
+            { fit with
+                State = Train.averaged fit.State
+            }
+        else
+            fit
 
     let reloaded, files = Zoo.saveRun options name [ inputLength window ] ensemble fit
 
