@@ -60,8 +60,10 @@ module WeightAverageTransforms =
                             u, state innerState (WeightAverage.blend decay average (p + u))
                 }
 
+            let innerFused = FusedSteps.tryFind inner
+
             let fusedStep (g: Params) (s: Params) (p: Params) =
-                FusedSteps.tryFind inner
+                innerFused
                 |> Option.bind (fun step -> step g (fieldOrEmpty "inner" s) p)
                 |> Option.map (fun (next, innerState) ->
                     next, state innerState (WeightAverage.blend decay (field WeightAverage.StateKey s) next))

@@ -173,12 +173,11 @@ let evaluation (model: Model) (window: Window) (quick: bool) : ZooEvaluation =
     }
 
 /// Trains `config` on the training messages with early stopping on the validation loss (patience 3, best
-/// epoch restored, at most `epochs` epochs; of the optimizer's weight average if `averaged`); prints why
-/// training stopped early, if it did.
+/// epoch restored, at most `epochs` epochs); prints why training stopped early, if it did. When the optimizer
+/// keeps a weight average (`Transform.averageWeights`), the average is validated and returned as the state.
 let private fitWithEarlyStopping
     (options: ZooOptions)
     (config: TrainConfig)
-    (averaged: bool)
     (progress: ProgressMode option)
     (inputShape: int list)
     (epochs: int)
@@ -187,6 +186,7 @@ let private fitWithEarlyStopping
     (xValid: Tensor, yValid: Tensor)
     : FitResult =
     let state = TrainStep.init config (Rng.seed 1) inputShape
+    let averaged = (WeightAverage.tryFind state.OptState).IsSome
 
     let fit =
         Train.fit
@@ -201,7 +201,13 @@ let private fitWithEarlyStopping
             (xTrain, yTrain)
 
     fit.StoppedEarly |> Option.iter (printfn "%s")
-    fit
+
+    if averaged then
+        { fit with
+            State = Train.averaged fit.State
+        }
+    else
+        fit
 
 /// The baseline: logistic regression (two logits) on binary bag-of-words features of the 5,000 most
 /// frequent training words, trained with this library (early stopping on the validation loss); returns
@@ -238,7 +244,6 @@ let bagOfWordsBaseline (options: ZooOptions) (data: SpamData) : float * float =
         fitWithEarlyStopping
             options
             config
-            false
             (Some Silent)
             [ size ]
             30
@@ -323,7 +328,6 @@ let trainClassifier
         fitWithEarlyStopping
             options
             config
-            averageDecay.IsSome
             options.Progress
             [ inputLength window ]
             epochs
@@ -332,14 +336,6 @@ let trainClassifier
             (xValid, yValid)
 
     let seconds = Zoo.reportTime fit.History batchSize
-
-    let fit =
-        if averageDecay.IsSome then
-            { fit with
-                State = Train.averaged fit.State
-            }
-        else
-            fit
 
     let reloaded, files = Zoo.saveRun options name [ inputLength window ] ensemble fit
 
