@@ -159,6 +159,47 @@ let membersLoss (k: int) (logits: Tensor) (y: Tensor) : Tensor =
 
     (1.0 / float k) * List.reduce (+) losses
 
+/// How a text classifier trains and classifies: two models with the same parameters.
+type TextClassifier =
+    {
+        /// The model that trains; its outputs go to `Loss`.
+        Training: Model
+        /// The training loss, from the training model's outputs and the labels.
+        Loss: Tensor -> Tensor -> Tensor
+        /// The classifier (class scores [N; 2]) that is validated at the end, saved, tested and used by
+        /// `evaluate`/`predict`.
+        Prediction: Model
+        /// The classifier's scores [N; 2] from the training model's outputs, when they are part of them: each
+        /// epoch then reports their accuracy and F1 and early stopping watches their validation cross-entropy
+        /// ("val_classifier_loss"); otherwise it watches the validation loss.
+        Logits: (Tensor -> Tensor) option
+    }
+
+/// Ready-made text classifiers.
+module TextClassifier =
+    /// `k` copies of `model`, each on its own loss; the log of their mean probabilities classifies.
+    let members (k: int) (model: Model) : TextClassifier =
+        {
+            Training = membersSideBySide k model
+            Loss = membersLoss k
+            Prediction = ensembleOf k model
+            Logits = if k = 1 then Some id else None
+        }
+
+/// `metric` on the classifier's scores that `logits` takes out of a model's outputs (the name is unchanged).
+let private onLogits (logits: Tensor -> Tensor) (metric: Metric) : Metric =
+    Metric.create (Metric.name metric) metric (fun (m: Metric) p t -> m.Update(logits p, t)) Metric.compute
+
+/// The mean cross-entropy of class scores [N; C] against labels, as a metric named "classifier_loss".
+let private classifierLoss: Metric =
+    Metric.create
+        "classifier_loss"
+        (0.0, 0)
+        (fun (sum, n) scores labels ->
+            let batch = (scores: Tensor).Shape[0]
+            sum + float batch * (Losses.crossEntropy (scores, labels)).ToDouble(), n + batch)
+        (fun (sum, n) -> sum / float n)
+
 /// The held-out messages and spam-class F1 of a sequence model over a window of tokens, for
 /// `evaluate`/`predict`.
 let evaluation (model: Model) (window: Window) (quick: bool) : ZooEvaluation =
@@ -172,12 +213,13 @@ let evaluation (model: Model) (window: Window) (quick: bool) : ZooEvaluation =
         Describe = ZooEvaluation.describeClass (List.ofArray SpamAssassin.classNames)
     }
 
-/// Trains `config` on the training messages with early stopping on the validation loss (patience 3, best
-/// epoch restored, at most `epochs` epochs); prints why training stopped early, if it did. When the optimizer
+/// Trains `config` on the training messages with early stopping on `monitor` (e.g. "val_loss"; patience 3,
+/// best epoch restored, at most `epochs` epochs); prints why training stopped early, if it did. When the optimizer
 /// keeps a weight average (`Transform.averageWeights`), the average is validated and returned as the state.
 let private fitWithEarlyStopping
     (options: ZooOptions)
     (config: TrainConfig)
+    (monitor: string)
     (progress: ProgressMode option)
     (inputShape: int list)
     (epochs: int)
@@ -194,7 +236,7 @@ let private fitWithEarlyStopping
             { Zoo.fitOptions options epochs batchSize with
                 Validation = Some(xValid, yValid)
                 ValidateAveraged = averaged
-                Callbacks = [ Callbacks.earlyStopping "val_loss" 3 true ]
+                Callbacks = [ Callbacks.earlyStopping monitor 3 true ]
                 Progress = progress
             }
             state
@@ -244,6 +286,7 @@ let bagOfWordsBaseline (options: ZooOptions) (data: SpamData) : float * float =
         fitWithEarlyStopping
             options
             config
+            "val_loss"
             (Some Silent)
             [ size ]
             30
@@ -264,17 +307,15 @@ let bagOfWordsBaseline (options: ZooOptions) (data: SpamData) : float * float =
 
     f1, validF1
 
-/// Trains `members` copies of a sequence classifier side by side on each message's window and distinct
-/// words (Adam or AdamW after clipping the global norm at 1; early stopping on the members' mean validation
-/// loss), trains the bag-of-words baseline, and prints the test F1 of the spam class (of the members' mean
-/// probabilities) last. With `averageDecay`, a moving average of the weights (`Transform.averageWeights`) is
-/// validated, saved and tested instead of the raw weights.
+/// Trains a sequence classifier on each message's window and distinct words (Adam or AdamW after clipping
+/// the global norm at 1; early stopping on the validation loss, see `TextClassifier.Logits`), trains the
+/// bag-of-words baseline, and prints the test F1 of the spam class last. With `averageDecay`, a moving average
+/// of the weights (`Transform.averageWeights`) is validated, saved and tested instead of the raw weights.
 let trainClassifier
     (options: ZooOptions)
     (name: string)
     (what: string)
-    (model: Model)
-    (members: int)
+    (classifier: TextClassifier)
     (window: Window)
     (optimizer: Optimizer)
     (averageDecay: float option)
@@ -298,36 +339,41 @@ let trainClassifier
 
     let config =
         {
-            Model = membersSideBySide members model
-            Loss = membersLoss members
+            Model = classifier.Training
+            Loss = classifier.Loss
             Optimizer =
                 let clipped = Transform.chain [ Transform.clipByGlobalNorm 1.0; optimizer ]
 
                 match averageDecay with
                 | Some decay -> Transform.averageWeights (decay, clipped)
                 | None -> clipped
-            // per-epoch scores need one prediction: those of several members are computed at the end
             Metrics =
-                if members = 1 then
-                    [ Metrics.accuracy; Metrics.f1 Binary 2 ]
-                else
-                    []
+                match classifier.Logits with
+                | Some logits ->
+                    [ Metrics.accuracy; Metrics.f1 Binary 2; classifierLoss ]
+                    |> List.map (onLogits logits)
+                | None -> []
         }
 
-    let ensemble = ensembleOf members model
+    let monitor =
+        if classifier.Logits.IsSome then
+            "val_classifier_loss"
+        else
+            "val_loss"
 
     let predictor =
         { config with
-            Model = ensemble
+            Model = classifier.Prediction
             Loss = fun logits y -> Losses.crossEntropy (logits, y)
         }
 
-    Zoo.header what [ inputLength window ] ensemble
+    Zoo.header what [ inputLength window ] classifier.Prediction
 
     let fit =
         fitWithEarlyStopping
             options
             config
+            monitor
             options.Progress
             [ inputLength window ]
             epochs
@@ -337,7 +383,8 @@ let trainClassifier
 
     let seconds = Zoo.reportTime fit.History batchSize
 
-    let reloaded, files = Zoo.saveRun options name [ inputLength window ] ensemble fit
+    let reloaded, files =
+        Zoo.saveRun options name [ inputLength window ] classifier.Prediction fit
 
     let validF1, _ = scores (Train.predict predictor reloaded 256 xValid) yValid
     let logits = Train.predict predictor reloaded 256 xTest

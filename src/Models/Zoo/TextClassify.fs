@@ -43,4 +43,12 @@ let evaluation (quick: bool) : ZooEvaluation =
 /// Trains the members (at most 12 epochs, early stopping on their mean validation loss), trains the baseline,
 /// prints the test F1 of the spam class last.
 let run (options: ZooOptions) : ZooResult =
-    trainClassifier options name "embeddings + GRU" model members window (Optim.adam 1e-3) None 12
+    trainClassifier
+        options
+        name
+        "embeddings + GRU"
+        (TextClassifier.members members model)
+        window
+        (Optim.adam 1e-3)
+        None
+        12
