@@ -214,8 +214,9 @@ let evaluation (model: Model) (window: Window) (quick: bool) : ZooEvaluation =
     }
 
 /// Trains `config` on the training messages with early stopping on `monitor` (e.g. "val_loss"; patience 3,
-/// best epoch restored, at most `epochs` epochs); prints why training stopped early, if it did. When the optimizer
-/// keeps a weight average (`Transform.averageWeights`), the average is validated and returned as the state.
+/// best epoch restored, at most `epochs` epochs); prints why training stopped early, if it did. When the
+/// optimizer keeps a weight average (`Transform.averageWeights`), the average is validated and returned as the
+/// state.
 let private fitWithEarlyStopping
     (options: ZooOptions)
     (config: TrainConfig)
