@@ -5,6 +5,7 @@ module Functional.Models.Zoo.SpamText
 open System
 open Functional
 open Functional.Data
+open Functional.Models.Zoo.TextClassifiers
 
 /// Encoded messages, split 80/20.
 type SpamData =
@@ -127,78 +128,6 @@ let scores (logits: Tensor) (y: Tensor) : float * float =
     let f1 = Metric.ofBatches [ logits, y ] (Metrics.f1 Binary 2)
     let accuracy = Metric.ofBatches [ logits, y ] Metrics.accuracy
     f1, accuracy
-
-/// `k` copies of `model` side by side (one model for k = 1), each from its own initialization, their
-/// outputs joined by `combine`; the parameters depend only on `model` and `k`, not on `combine`.
-let private sideBySide (combine: Tensor list -> Tensor) (k: int) (model: Model) : Model =
-    if k = 1 then
-        model
-    else
-        Model.parallelWith "Ensemble" combine (List.replicate k model)
-
-/// `k` copies of a classifier side by side, their logits concatenated [N; 2k]: trained with
-/// `membersLoss`, every member learns on its own loss.
-let membersSideBySide (k: int) (model: Model) : Model =
-    sideBySide (fun outs -> Tensor.cat (outs, -1)) k model
-
-/// The same members (the same parameters as `membersSideBySide`) as one classifier: the log of their mean
-/// class probabilities [N; 2].
-let ensembleOf (k: int) (model: Model) : Model =
-    let meanProbabilities (outs: Tensor list) =
-        let probabilities = outs |> List.map (fun o -> Tensor.softmax (o, -1))
-        Tensor.log (Tensor.mean (Tensor.stack (probabilities, 0), 0))
-
-    sideBySide meanProbabilities k model
-
-/// The mean over `k` members of each member's cross-entropy, from their concatenated logits [N; 2k].
-let membersLoss (k: int) (logits: Tensor) (y: Tensor) : Tensor =
-    let losses =
-        [
-            for i in 0 .. k - 1 -> Losses.crossEntropy (Tensor.narrow (logits, 1, 2 * i, 2), y)
-        ]
-
-    (1.0 / float k) * List.reduce (+) losses
-
-/// How a text classifier trains and classifies: two models with the same parameters.
-type TextClassifier =
-    {
-        /// The model that trains; its outputs go to `Loss`.
-        Training: Model
-        /// The training loss, from the training model's outputs and the labels.
-        Loss: Tensor -> Tensor -> Tensor
-        /// The classifier (class scores [N; 2]) that is validated at the end, saved, tested and used by
-        /// `evaluate`/`predict`.
-        Prediction: Model
-        /// The classifier's scores [N; 2] from the training model's outputs, when they are part of them: each
-        /// epoch then reports their accuracy and F1 and early stopping watches their validation cross-entropy
-        /// ("val_classifier_loss"); otherwise it watches the validation loss.
-        Logits: (Tensor -> Tensor) option
-    }
-
-/// Ready-made text classifiers.
-module TextClassifier =
-    /// `k` copies of `model`, each on its own loss; the log of their mean probabilities classifies.
-    let members (k: int) (model: Model) : TextClassifier =
-        {
-            Training = membersSideBySide k model
-            Loss = membersLoss k
-            Prediction = ensembleOf k model
-            Logits = if k = 1 then Some id else None
-        }
-
-/// `metric` on the classifier's scores that `logits` takes out of a model's outputs (the name is unchanged).
-let private onLogits (logits: Tensor -> Tensor) (metric: Metric) : Metric =
-    Metric.create (Metric.name metric) metric (fun (m: Metric) p t -> m.Update(logits p, t)) Metric.compute
-
-/// The mean cross-entropy of class scores [N; C] against labels, as a metric named "classifier_loss".
-let private classifierLoss: Metric =
-    Metric.create
-        "classifier_loss"
-        (0.0, 0)
-        (fun (sum, n) scores labels ->
-            let batch = (scores: Tensor).Shape[0]
-            sum + float batch * (Losses.crossEntropy (scores, labels)).ToDouble(), n + batch)
-        (fun (sum, n) -> sum / float n)
 
 /// The held-out messages and spam-class F1 of a sequence model over a window of tokens, for
 /// `evaluate`/`predict`.

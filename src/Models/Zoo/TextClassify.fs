@@ -3,6 +3,7 @@ module Functional.Models.Zoo.TextClassify
 
 open Functional
 open Functional.Data
+open Functional.Models.Zoo.TextClassifiers
 open Functional.Models.Zoo.SpamText
 
 /// Registry name.
@@ -13,42 +14,34 @@ let name = "text-classify"
 /// embeddings see up to 1,500 distinct words of the whole message.
 let window = { Length = 400; Tail = 150; Bag = 1500 }
 
-/// The maximum and the mean over time of a sequence [N; T; H] -> [N; 2H].
-let maxAndMeanOverTime =
-    Model.lambda "MaxAndMeanOverTime" (fun x -> Tensor.cat ([ Tensor.max (x, 1); Tensor.mean (x, 1) ], -1))
+/// The width of the token embeddings and of the GRU.
+let private width = 64
 
 /// Embeddings (64, `<pad>` fixed at zero) -> [the window -> GRU (64, every step) -> max and mean over time;
-/// the distinct words -> max and mean of their embeddings] -> 2 logits (ham, spam). The pooled embeddings
-/// give the classifier every word's presence, as the bag-of-words baseline has it; the GRU adds word order.
-let model =
-    Layers.embedding (vocabularySize, 64, paddingIdx = Vocabulary.PadId, weightInit = Init.normal 0.0 0.1)
+/// the distinct words -> max and sum of their embeddings] -> pooled features [N; 4 * 64]: the GRU's first,
+/// then the distinct words'. The pooled embeddings give the classifier every word's presence, as the
+/// bag-of-words baseline has it; the GRU adds word order.
+let features =
+    Layers.embedding (vocabularySize, width, paddingIdx = Vocabulary.PadId, weightInit = Init.normal 0.0 0.1)
     => Model.concat
         [
             windowPart window
-            => Layers.gru (64, returnSequences = true)
+            => Layers.gru (width, returnSequences = true)
             => maxAndMeanOverTime
-            bagPart window => maxAndMeanOverTime
+            bagPart window => maxAndSumOverBag
         ]
-    => Layers.dropout 0.3
-    => Layers.dense 2
 
-/// Three copies of the model, each from its own initialization and on its own loss, trained side by side;
-/// their mean probabilities classify (validation F1 0.9841 against 0.9818 for one model).
-let members = 3
+/// The classifier on the pooled features with one auxiliary head per branch, the branch heads' losses
+/// weighted 0.5 (`TextClassifier.withBranchHeads`; validation F1 0.9932 for seeds 1 and 2, against 0.9841 for
+/// three members trained side by side with the classifier's loss alone and a mean over the padded words).
+let classifier: TextClassifier =
+    TextClassifier.withBranchHeads (2 * width) (2 * width) 0.5 features
 
 /// The held-out set and F1 for `evaluate`/`predict`.
 let evaluation (quick: bool) : ZooEvaluation =
-    SpamText.evaluation (ensembleOf members model) window quick
+    SpamText.evaluation classifier.Prediction window quick
 
-/// Trains the members (at most 12 epochs, early stopping on their mean validation loss), trains the baseline,
-/// prints the test F1 of the spam class last.
+/// Trains the classifier (Adam, at most 12 epochs, early stopping on the classifier's validation loss), trains
+/// the baseline, prints the test F1 of the spam class last.
 let run (options: ZooOptions) : ZooResult =
-    trainClassifier
-        options
-        name
-        "embeddings + GRU"
-        (TextClassifier.members members model)
-        window
-        (Optim.adam 1e-3)
-        None
-        12
+    trainClassifier options name "embeddings + GRU" classifier window (Optim.adam 1e-3) None 12
