@@ -7,6 +7,7 @@ open Functional
 open Functional.Models.Zoo
 open Functional.Models.Zoo.TextClassifiers
 open Functional.Models.Zoo.SpamText
+open Functional.Models.Tests.Zoo.TextClassifiersTests
 
 /// Two short messages (word ids below 50) as model inputs, and the same with every distinct-words slot `<pad>`.
 let private inputs (window: Window) =
@@ -30,19 +31,12 @@ let private branchesReadTheirInputs (name: string) (window: Window) (classifier:
         let x, withoutWords = inputs window
         let full = Model.apply classifier.Training p x
         let windowOnly = Model.apply classifier.Training p withoutWords
-        let head (i: int) (y: Tensor) = Tensor.narrow (y, 1, 2 * i, 2)
 
-        Expect.isTrue
-            (Tensor.allclose (head 1 full, head 1 windowOnly))
-            "the sequence head ignores the distinct words"
+        expectHead 1 true full windowOnly "the sequence head ignores the distinct words"
 
-        Expect.isFalse
-            (Tensor.allclose (head 2 full, head 2 windowOnly))
-            "the words head reads the distinct words"
+        expectHead 2 false full windowOnly "the words head reads the distinct words"
 
-        Expect.isFalse
-            (Tensor.allclose (head 0 full, head 0 windowOnly))
-            "the classifier reads the distinct words"
+        expectHead 0 false full windowOnly "the classifier reads the distinct words"
     }
 
 [<Tests>]

@@ -21,7 +21,11 @@ let private features () =
     )
 
 /// Head `i`'s two logits out of the training model's outputs [N; 6].
-let private head (i: int) (y: Tensor) = Tensor.narrow (y, 1, 2 * i, 2)
+let head (i: int) (y: Tensor) = Tensor.narrow (y, 1, 2 * i, 2)
+
+/// Expects head `i` to give the same logits for both training-model outputs (`same = true`) or different ones.
+let expectHead (i: int) (same: bool) (a: Tensor) (b: Tensor) (message: string) =
+    Expect.equal (Tensor.allclose (head i a, head i b)) same message
 
 /// The cross-entropy of logits (a, b) for label 1: log(e^a + e^b) - b.
 let private ce (a: float) (b: float) = log (exp a + exp b) - b
@@ -65,25 +69,15 @@ let tests =
                 let sequenceOnly = Model.apply branchHeads.Training p (x * mask 4 0)
                 let wordsOnly = Model.apply branchHeads.Training p (x * mask 0 3)
 
-                Expect.isTrue
-                    (Tensor.allclose (head 1 full, head 1 sequenceOnly))
-                    "the sequence head ignores the words' columns"
+                expectHead 1 true full sequenceOnly "the sequence head ignores the words' columns"
 
-                Expect.isFalse
-                    (Tensor.allclose (head 1 full, head 1 wordsOnly))
-                    "the sequence head reads its columns"
+                expectHead 1 false full wordsOnly "the sequence head reads its columns"
 
-                Expect.isTrue
-                    (Tensor.allclose (head 2 full, head 2 wordsOnly))
-                    "the words head ignores the sequence's columns"
+                expectHead 2 true full wordsOnly "the words head ignores the sequence's columns"
 
-                Expect.isFalse
-                    (Tensor.allclose (head 2 full, head 2 sequenceOnly))
-                    "the words head reads its columns"
+                expectHead 2 false full sequenceOnly "the words head reads its columns"
 
-                Expect.isFalse
-                    (Tensor.allclose (head 0 full, head 0 sequenceOnly))
-                    "the classifier reads both"
+                expectHead 0 false full sequenceOnly "the classifier reads both"
             }
 
             test "the training loss adds the branch heads' cross-entropies times their weight" {
