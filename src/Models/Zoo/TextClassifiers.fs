@@ -15,6 +15,9 @@ let maxAndSumOverBag =
 let maxAndMeanOverTime =
     Model.lambda "MaxAndMeanOverTime" (fun x -> Tensor.cat ([ Tensor.max (x, 1); Tensor.mean (x, 1) ], -1))
 
+/// The `i`-th pair of class scores [N; 2] in outputs that concatenate several classifiers' [N; 2 * count].
+let private classScores (i: int) (outputs: Tensor) = Tensor.narrow (outputs, 1, 2 * i, 2)
+
 /// `k` copies of `model` side by side (one model for k = 1), each from its own initialization, their
 /// outputs joined by `combine`; the parameters depend only on `model` and `k`, not on `combine`.
 let private sideBySide (combine: Tensor list -> Tensor) (k: int) (model: Model) : Model =
@@ -40,9 +43,7 @@ let ensembleOf (k: int) (model: Model) : Model =
 /// The mean over `k` members of each member's cross-entropy, from their concatenated logits [N; 2k].
 let membersLoss (k: int) (logits: Tensor) (y: Tensor) : Tensor =
     let losses =
-        [
-            for i in 0 .. k - 1 -> Losses.crossEntropy (Tensor.narrow (logits, 1, 2 * i, 2), y)
-        ]
+        [ for i in 0 .. k - 1 -> Losses.crossEntropy (classScores i logits, y) ]
 
     (1.0 / float k) * List.reduce (+) losses
 
@@ -91,18 +92,16 @@ module TextClassifier =
                 combine
                 [ head; part 0 sequenceWidth => head; part sequenceWidth wordsWidth => head ]
 
-        let logitsOf (i: int) (outputs: Tensor) = Tensor.narrow (outputs, 1, 2 * i, 2)
-
         {
             Training = features => heads (fun outs -> Tensor.cat (outs, -1))
             Loss =
                 fun outputs y ->
                     let ce i =
-                        Losses.crossEntropy (logitsOf i outputs, y)
+                        Losses.crossEntropy (classScores i outputs, y)
 
                     ce 0 + branchWeight * (ce 1 + ce 2)
             Prediction = features => heads List.head
-            Logits = Some(logitsOf 0)
+            Logits = Some(classScores 0)
         }
 
 /// `metric` on the classifier's scores that `logits` takes out of a model's outputs (the name is unchanged).
